@@ -1,0 +1,76 @@
+"""Who is acting, in which school, with which roles, and what those roles allow.
+
+Every request carries a ``StaffContext`` (``request.staff``) set by ``StaffContextMiddleware``.
+Apps ask it what the person may do (``staff.can(Ability.X)``) and scope their queries with it
+(``Pupil.objects.visible_to(staff)``). Out of scope is a 404; a missing ability a 403.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+
+
+class Ability(StrEnum):
+    SEE_ALL_PUPILS = "see_all_pupils"  # every pupil of the school, not only a caseload
+    READ_SEN_DETAIL = "read_sen_detail"  # needs, triggers, what helps, diagnoses...
+    EDIT_PUPIL_BASICS = "edit_pupil_basics"  # names, DOB, UPN, class, contacts
+    EDIT_SEN_DETAIL = "edit_sen_detail"
+    ARCHIVE_PUPIL = "archive_pupil"
+    READ_HISTORY = "read_history"  # change history and "who viewed this record"
+    MANAGE_STAFF = "manage_staff"  # invite, roles, caseloads, deactivate, reset 2FA
+    MANAGE_SCHOOL_SETUP = "manage_school_setup"  # terms, periods, locations
+    READ_SAFEGUARDING = "read_safeguarding"
+
+
+A = Ability
+ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
+    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL}),
+    Role.TEACHER: frozenset({A.READ_SEN_DETAIL}),
+    Role.SENCO: frozenset(
+        {A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.EDIT_PUPIL_BASICS, A.EDIT_SEN_DETAIL, A.ARCHIVE_PUPIL, A.READ_HISTORY}
+    ),
+    Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING}),
+    Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY}),
+    # Office staff keep pupil basics and staff; no SEN, behaviour or safeguarding detail.
+    Role.SCHOOL_ADMIN: frozenset(
+        {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP}
+    ),
+}
+
+# Roles whose holders must use two-factor authentication (a school may require it of all).
+MFA_REQUIRED_ROLES = frozenset({Role.SENCO, Role.DSL, Role.SENIOR_LEADER, Role.SCHOOL_ADMIN})
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    user: object
+    school: object  # accounts.School or None when the person has no active school
+    membership: object = None
+    roles: frozenset = field(default_factory=frozenset)
+
+    @property
+    def abilities(self) -> frozenset:
+        out = set()
+        for role in self.roles:
+            out |= ROLE_ABILITIES.get(role, frozenset())
+        return frozenset(out)
+
+    def can(self, ability: Ability) -> bool:
+        return ability in self.abilities
+
+    def require(self, ability: Ability) -> None:
+        if not self.can(ability):
+            raise PermissionDenied
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def needs_mfa(self) -> bool:
+        return bool(self.roles & MFA_REQUIRED_ROLES) or bool(self.school and self.school.require_2fa_for_all)
+
+
+NO_ACCESS = StaffContext(user=None, school=None)

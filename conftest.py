@@ -1,0 +1,62 @@
+"""Shared personas: one school with a person in each role, a second school, and pupils in and
+out of a teaching assistant's caseload. Data is built through factories and services."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.factories import MembershipFactory, SchoolFactory, UserFactory
+from pupils.factories import CaseloadEntryFactory, ClassGroupFactory, ContactFactory, PupilFactory
+
+ROLES = ["ta", "teacher", "senco", "dsl", "senior", "admin"]
+MFA_ROLES = {"senco", "dsl", "senior", "admin"}
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def enrol_totp(user, secret=TOTP_SECRET):
+    """Give a person an authenticator, as they would by scanning the QR code."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    return TOTP.activate(user, secret)
+
+
+def totp_code(secret=TOTP_SECRET):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+@pytest.fixture
+def world(db):
+    school = SchoolFactory(name="Oakfield Primary")
+    other_school = SchoolFactory(name="Riverside Academy")
+    people = {}
+    for role in ROLES:
+        user = UserFactory(full_name=f"{role.title()} Person", email=f"{role}@oakfield.example")
+        MembershipFactory(school=school, user=user, roles=[role])
+        if role in MFA_ROLES:
+            enrol_totp(user)
+        people[role] = user
+    people["other_ta"] = UserFactory(full_name="Other Ta", email="other_ta@oakfield.example")
+    MembershipFactory(school=school, user=people["other_ta"], roles=["ta"])
+    people["other_school_senco"] = UserFactory(full_name="Riverside Senco", email="senco@riverside.example")
+    MembershipFactory(school=other_school, user=people["other_school_senco"], roles=["senco"])
+    enrol_totp(people["other_school_senco"])
+
+    class_in = ClassGroupFactory(school=school, name="4A")
+    class_out = ClassGroupFactory(school=school, name="4B")
+    pupil_in = PupilFactory(school=school, class_group=class_out, legal_first_name="Amelia",
+                            legal_last_name="Hughes", medical_alerts="Epilepsy: see healthcare plan",
+                            allergies="Peanuts")
+    pupil_class = PupilFactory(school=school, class_group=class_in, legal_first_name="Oliver",
+                               legal_last_name="Khan")
+    pupil_out = PupilFactory(school=school, class_group=class_out, legal_first_name="Isla",
+                             legal_last_name="Morgan")
+    pupil_other_school = PupilFactory(school=other_school, legal_first_name="Noah", legal_last_name="Evans")
+    ContactFactory(pupil=pupil_in)
+    CaseloadEntryFactory(school=school, user=people["ta"], pupil=pupil_in)
+    CaseloadEntryFactory(school=school, user=people["teacher"], pupil=None, class_group=class_in)
+    return SimpleNamespace(
+        school=school, other_school=other_school, people=people, class_in=class_in, class_out=class_out,
+        pupil_in=pupil_in, pupil_class=pupil_class, pupil_out=pupil_out, pupil_other_school=pupil_other_school,
+    )

@@ -1,0 +1,80 @@
+"""Reads for pupil pages: each page's queries live here, in a fixed number whatever the data size."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+
+from .models import CaseloadEntry, Pupil
+
+PAGE_SIZE = 50
+
+
+def get_pupil_for(staff, pupil_id) -> Pupil:
+    """A pupil this person may see, or 404: pupils of other schools or caseloads don't exist for them."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Pupil.objects.visible_to(staff).select_related("class_group", "school"), pk=pupil_id)
+
+
+def pupil_list(staff, filters: dict) -> QuerySet[Pupil]:
+    qs = Pupil.objects.visible_to(staff).select_related("class_group")
+    if not filters.get("archived"):
+        qs = qs.current()
+    if q := (filters.get("q") or "").strip():
+        terms = Q()
+        for word in q.split():
+            terms &= (
+                Q(legal_first_name__icontains=word) | Q(legal_last_name__icontains=word)
+                | Q(preferred_name__icontains=word) | Q(upn__iexact=word)
+            )
+        qs = qs.filter(terms)
+    if filters.get("class_group"):
+        qs = qs.filter(class_group=filters["class_group"])
+    if filters.get("year_group") is not None:
+        qs = qs.filter(year_group=filters["year_group"])
+    if filters.get("need"):
+        qs = qs.filter(Q(primary_need=filters["need"]) | Q(secondary_need=filters["need"]))
+    if filters.get("sen_status"):
+        qs = qs.filter(sen_status=filters["sen_status"])
+    in_caseload = CaseloadEntry.objects.filter(user=staff.user, school=staff.school).filter(
+        Q(pupil=OuterRef("pk")) | Q(class_group=OuterRef("class_group"))
+    )
+    return qs.annotate(in_my_caseload=Exists(in_caseload)).order_by("legal_last_name", "legal_first_name", "id")
+
+
+def my_pupils(staff) -> QuerySet[Pupil]:
+    """The person's own caseload, for their home page."""
+    return (
+        Pupil.objects.in_school(staff)
+        .current()
+        .filter(
+            Q(caseload_entries__user=staff.user) | Q(class_group__caseload_entries__user=staff.user)
+        )
+        .select_related("class_group")
+        .distinct()
+        .order_by("legal_last_name", "legal_first_name", "id")
+    )
+
+
+def pupil_history(pupil: Pupil) -> list[dict]:
+    """Every change to the pupil and to records that refer to it, newest first, with who made it."""
+    import pghistory.models
+
+    events = list(
+        pghistory.models.Events.objects.references(pupil).order_by("-pgh_created_at")[:500]
+    )
+    user_ids = {(e.pgh_context or {}).get("user") for e in events}
+    names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "full_name"))
+    out = []
+    for e in events:
+        meta = e.pgh_context or {}
+        out.append({
+            "at": e.pgh_created_at,
+            "label": e.pgh_label,
+            "model": e.pgh_model.split(".")[-1].removesuffix("Event"),
+            "who": names.get(meta.get("user"), "System or database"),
+            "action": meta.get("action") or meta.get("url") or "",
+            "diff": e.pgh_diff or {},
+            "data": e.pgh_data,
+        })
+    return out

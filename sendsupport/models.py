@@ -1,0 +1,28 @@
+"""Cross-app plumbing: the access log of sensitive reads and downloads."""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+
+class AccessLog(models.Model):
+    """One row per sensitive read or download (pupil profile, history, files).
+
+    Writes are audited by the history triggers; reads are recorded here. Rows are append-only:
+    a database trigger refuses updates and deletes whatever code path tries them."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("accounts.School", on_delete=models.PROTECT, related_name="+", null=True)
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT, related_name="access_log", null=True)
+    action = models.CharField(max_length=60, help_text="What was read, e.g. pupil.profile.view")
+    path = models.CharField(max_length=300)
+    ip_address = models.GenericIPAddressField(null=True)
+    reason = models.TextField(blank=True, help_text="Given for break-glass access")
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at")]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]

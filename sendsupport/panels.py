@@ -1,0 +1,26 @@
+"""Pages gathered from several apps (a role's home page, a pupil's page) are assembled from
+panels that each app registers in its AppConfig.ready(); the page knows only this interface."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict
+    order: int = 100
+
+
+PanelFn = Callable[[object], "Panel | None"]
+_registries: dict[str, list[PanelFn]] = {}
+
+
+def register(page: str, fn: PanelFn) -> PanelFn:
+    _registries.setdefault(page, []).append(fn)
+    return fn
+
+
+def panels_for(page: str, request) -> list[Panel]:
+    panels = [p for fn in _registries.get(page, []) if (p := fn(request)) is not None]
+    return sorted(panels, key=lambda p: p.order)

@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.core.mail import send_mail
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def send_email_task(self, *, to: list[str], subject: str, body: str) -> None:
+    try:
+        send_mail(subject, body, None, to)
+    except OSError as exc:  # SMTP unreachable: try again later
+        raise self.retry(exc=exc, countdown=60)

@@ -1,0 +1,13 @@
+"""Test settings: the real PostgreSQL and Redis, console email, fast password hashing."""
+
+import os
+
+os.environ.setdefault("SENDSUPPORT_TESTING", "1")
+os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
+
+from .settings import *  # noqa: E402,F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES["default"]["KEY_PREFIX"] = f"sendsupport-test-{os.getpid()}"  # noqa: F405 (xdist workers share Redis)
+AXES_ENABLED = True
+CELERY_TASK_ALWAYS_EAGER = True  # one test runs a real worker (tests/test_celery_worker.py)

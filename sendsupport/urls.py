@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# The admin's own login would bypass allauth's 2FA and rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("staff/", include("accounts.urls")),
+    path("pupils/", include("pupils.urls")),
+    path("health/", views.health, name="health"),
+    path("trust-admin/", admin.site.urls),
+]
+
+handler403 = "sendsupport.views.forbidden"
+handler404 = "sendsupport.views.not_found"
