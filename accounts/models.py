@@ -188,5 +188,6 @@ AuthenticatorEvent = pghistory.create_event_model(
     pghistory.DeleteEvent(),
     exclude=["data"],
     model_name="AuthenticatorEvent",
+    app_label="accounts",
     abstract=False,
 )
