@@ -26,6 +26,19 @@ def totp_code(secret=TOTP_SECRET):
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in Redis: each test starts with none (only this worker's keys)."""
+    yield
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def world(db):
     school = SchoolFactory(name="Oakfield Primary")

@@ -1,6 +1,10 @@
-from .access import Ability
+from django.conf import settings
 
 
 def staff_context(request):
-    staff = getattr(request, "staff", None)
-    return {"staff": staff, "Ability": Ability}
+    context = {"staff": getattr(request, "staff", None), "DEMO": settings.DEMO}
+    if settings.DEMO:
+        from .factories import DEMO_PASSWORD
+
+        context["DEMO_PASSWORD"] = DEMO_PASSWORD
+    return context

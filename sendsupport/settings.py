@@ -231,7 +231,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SEND Support <no-reply@s
 
 # Celery: a killed worker's job comes back (acks_late + reject_on_worker_lost), and Redis
 # redelivers only after the visibility timeout, which must outlast the longest job.
-CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)  # kombu spells unix sockets differently
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
