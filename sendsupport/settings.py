@@ -227,6 +227,7 @@ EMAIL_BACKEND = env(
     if (DEMO or TESTING)
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(Path(VAR_DIR) / "emails"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SEND Support <no-reply@sendsupport.invalid>")
 
 # Celery: a killed worker's job comes back (acks_late + reject_on_worker_lost), and Redis
@@ -240,7 +241,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {"task": "sendsupport.tasks.clear_expired_sessions_task", "schedule": 60 * 60},
+}
 
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

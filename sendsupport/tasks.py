@@ -8,3 +8,12 @@ def send_email_task(self, *, to: list[str], subject: str, body: str) -> None:
         send_mail(subject, body, None, to)
     except OSError as exc:  # SMTP unreachable: try again later
         raise self.retry(exc=exc, countdown=60)
+
+
+@shared_task
+def clear_expired_sessions_task() -> None:
+    """Idle sessions expire; this removes their rows (run hourly by Celery beat)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()

@@ -7,7 +7,7 @@ os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5Passwo
 
 from .settings import *  # noqa: E402,F403
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 CACHES["default"]["KEY_PREFIX"] = f"sendsupport-test-{os.getpid()}"  # noqa: F405 (xdist workers share Redis)
 AXES_ENABLED = True
-CELERY_TASK_ALWAYS_EAGER = True  # one test runs a real worker (tests/test_celery_worker.py)
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "1") == "1"  # one test runs a real worker (tests/test_celery_worker.py)

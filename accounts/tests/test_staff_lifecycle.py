@@ -141,3 +141,15 @@ def test_school_setup_keeps_terms_periods_and_locations(client, world):
     response = client.post("/staff/school-setup/", data)
     assert response.status_code == 400 and b"Lesson 2" in response.content
     assert not world.school.locations.filter(name="Library").exists()
+
+
+def test_trust_admin_creates_a_school_with_its_first_admin(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_school", "Hillside Primary", urn="123456", admin_email="office@hillside.example", stdout=out)
+    membership = Membership.objects.get(user__email="office@hillside.example")
+    assert membership.school.name == "Hillside Primary" and membership.roles == ["admin"]
+    assert "/staff/invite/" in out.getvalue()
