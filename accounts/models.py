@@ -40,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Trust admin: may use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # allauth's authenticator table belongs to a third-party app, so a 2FA reset is recorded
+    # here: the history row of this change names the admin who did it.
+    two_factor_reset_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
     USERNAME_FIELD = "email"
@@ -177,17 +180,3 @@ class TrainingRecord(models.Model):
     def is_current(self):
         return self.expires_on is None or self.expires_on >= timezone.localdate()
 
-
-# allauth's authenticators (TOTP, recovery codes) are tracked too, so enrolment and a
-# 2FA reset are in the history; the secret itself is never copied into the history table.
-from allauth.mfa.models import Authenticator  # noqa: E402
-
-AuthenticatorEvent = pghistory.create_event_model(
-    Authenticator,
-    pghistory.InsertEvent(),
-    pghistory.DeleteEvent(),
-    exclude=["data"],
-    model_name="AuthenticatorEvent",
-    app_label="accounts",
-    abstract=False,
-)

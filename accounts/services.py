@@ -100,5 +100,7 @@ def reset_two_factor(*, user: User, acting_user: User) -> int:
 
     with pghistory.context(user=acting_user.pk, action="staff.reset_2fa"):
         count, _ = Authenticator.objects.filter(user=user).delete()
+        user.two_factor_reset_at = timezone.now()
+        user.save(update_fields=["two_factor_reset_at"])
         _end_sessions(user)
     return count

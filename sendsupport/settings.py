@@ -200,8 +200,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 VAR_DIR = env.path("SENDSUPPORT_VAR_DIR", default=BASE_DIR / "var")
+STATIC_ROOT = env.path("STATIC_ROOT", default=Path(VAR_DIR) / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=Path(VAR_DIR) / "media")
 MEDIA_URL = "/media-not-served/"  # private files are served only through permission-checked views
 STORAGES = {

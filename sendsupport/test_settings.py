@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("SENDSUPPORT_TESTING", "1")
+# Tests exercise production behaviour (2FA enforced) even from a shell where the demo is set.
+os.environ["SENDSUPPORT_DEMO"] = "0"
+os.environ["SENDSUPPORT_DEMO_SKIP_MFA"] = "0"
 os.environ.setdefault("PASSWORD_HASHERS", "django.contrib.auth.hashers.MD5PasswordHasher")
 
 from .settings import *  # noqa: E402,F403

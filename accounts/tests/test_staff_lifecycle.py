@@ -114,9 +114,10 @@ def test_two_factor_reset_is_recorded(client, world):
     membership = world.school.memberships.get(user=senco)
     client.post(f"/staff/{membership.pk}/reset-2fa/")
     assert not Authenticator.objects.filter(user=senco).exists()
-    events = apps.get_model("accounts", "AuthenticatorEvent").objects.filter(user_id=senco.pk, pgh_label="delete")
-    assert events.exists()
-    assert events.first().pgh_context.metadata["user"] == world.people["admin"].pk
+    events = apps.get_model("accounts", "UserEvent").objects.filter(pgh_obj_id=senco.pk, pgh_label="update")
+    reset = events.exclude(two_factor_reset_at=None).get()
+    assert reset.pgh_context.metadata["user"] == world.people["admin"].pk
+    assert reset.pgh_context.metadata["action"] == "staff.reset_2fa"
 
 
 def test_school_setup_keeps_terms_periods_and_locations(client, world):
