@@ -1,0 +1,337 @@
+"""Child process of bench/run.py: one Django process per settings module and bench database.
+
+    measure.py fill --size N --out F                     (app settings) fill the bench DB if needed
+    measure.py app --size N --requests R --warmup W --out F   (app settings) time the app's pages
+    measure.py baseline --requests R --warmup W --out F  (bench.baseline.settings) time the bare page
+
+DATABASE_URL (the bench database) and DJANGO_SETTINGS_MODULE come from bench/run.py. Results are
+written as JSON to --out. Timings are wall-clock per request through django.test.Client (the full
+middleware stack, URL routing, view, template, session save), against the real PostgreSQL; the
+query counts come from one further request under CaptureQueriesContext, so the timed requests carry
+no query-logging overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ROUND = 20  # requests per page per round; pages take turns, so a noisy moment hits them all alike
+
+
+def summarise(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "n": len(ordered),
+        "median_ms": statistics.median(ordered) * 1000,
+        "p95_ms": p95 * 1000,
+        "min_ms": ordered[0] * 1000,
+    }
+
+
+CAPTURES = 5  # requests whose queries are recorded; per-query time is the median over them
+TRANSACTION_MARKERS = {"BEGIN", "COMMIT", "ROLLBACK"}
+
+
+def _timer(timings: list[float]):
+    def wrapper(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append(time.perf_counter() - t0)
+    return wrapper
+
+
+def _align(captured: list[dict], timings: list[float]) -> list[dict]:
+    """Django logs query times to the millisecond; an execute wrapper times each statement to the
+    microsecond. BEGIN/COMMIT are logged but not executed through the wrapper: they keep Django's time."""
+    executed = [q for q in captured if q["sql"] not in TRANSACTION_MARKERS]
+    precise = len(executed) == len(timings)
+    it = iter(timings)
+    out = []
+    for q in captured:
+        if q["sql"] in TRANSACTION_MARKERS or not precise:
+            out.append({"sql": q["sql"], "ms": float(q["time"]) * 1000})
+        else:
+            out.append({"sql": q["sql"], "ms": next(it) * 1000})
+    return out
+
+
+def prepare_pages(pages: list[dict], warmup: int) -> None:
+    """Warm each page up and record its queries (CAPTURES requests, not timed)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for page in pages:
+        for _ in range(warmup):
+            response = page["client"].get(page["path"])
+            page["check"](response)
+        runs = []
+        for _ in range(CAPTURES):
+            timings: list[float] = []
+            with connection.execute_wrapper(_timer(timings)), CaptureQueriesContext(connection) as ctx:
+                response = page["client"].get(page["path"])
+            page["check"](response)
+            runs.append(_align(ctx.captured_queries, timings))
+        page["queries"] = [
+            {"sql": q["sql"], "ms": statistics.median(run[i]["ms"] for run in runs)} for i, q in enumerate(runs[0])
+        ]
+        page["html_kb"] = len(response.content) / 1024
+        page["samples"] = []
+        page["cpu"] = 0.0
+
+
+def timed_round(pages: list[dict], n: int) -> None:
+    """``n`` timed requests of each page in turn."""
+    for page in pages:
+        client, path, samples = page["client"], page["path"], page["samples"]
+        cpu0 = time.process_time()
+        for _ in range(n):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            samples.append(time.perf_counter() - t0)
+            if response.status_code != 200:
+                raise SystemExit(f"{page['name']}: status {response.status_code} during timing")
+        page["cpu"] += time.process_time() - cpu0
+
+
+def run_pages(pages: list[dict], args) -> None:
+    """Time the pages: by itself in rounds of ROUND requests, or, with --stdin, one round per
+    ``round N`` line from bench/run.py, which alternates the app's and the baseline's rounds so a
+    busy moment on the machine hits both alike. Answers READY, then OK after each round."""
+    prepare_pages(pages, args.warmup)
+    if not args.stdin:
+        done = 0
+        while done < args.requests:
+            timed_round(pages, min(ROUND, args.requests - done))
+            done += ROUND
+        return
+    print("READY", flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if words and words[0] == "round":
+            timed_round(pages, int(words[1]))
+            print("OK", flush=True)
+        elif words and words[0] == "finish":
+            return
+    raise SystemExit("bench/run.py went away")
+
+
+def explain(sql: str) -> dict:
+    """EXPLAIN ANALYZE one captured SELECT; returns its execution time and its sequential scans."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    root = plan[0]
+    scans = []
+
+    def walk(node):
+        loops = node.get("Actual Loops", 1)
+        removed = (node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Join Filter", 0)) * loops
+        kept = node.get("Actual Rows", 0) * loops
+        if node.get("Node Type") == "Seq Scan" or removed:
+            scans.append({
+                "node": node.get("Node Type"),
+                "relation": node.get("Relation Name") or node.get("Index Name") or "",
+                "index": node.get("Index Name") or "",
+                "rows": kept,
+                "removed": removed,
+                "loops": loops,
+            })
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(root["Plan"])
+    return {"exec_ms": root.get("Execution Time", 0.0), "plan_ms": root.get("Planning Time", 0.0), "seq_scans": scans}
+
+
+def cmd_fill(args) -> dict:
+    import django
+
+    django.setup()
+    from bench import fill
+
+    state = fill.is_filled(args.size)
+    if state == "yes":
+        return {"state": "reused"}
+    if state == "stale":
+        return {"state": "stale"}
+    t0 = time.perf_counter()
+    counts = fill.fill(args.size)
+    return {"state": "filled", "seconds": time.perf_counter() - t0, **counts}
+
+
+def cmd_app(args) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+    from bench import fill
+    from pupils.models import Pupil
+
+    assert settings.DEMO_SKIP_MFA, "SENDSUPPORT_DEMO=1 must turn DEMO_SKIP_MFA on for the bench"
+    assert not settings.DEBUG
+    school = fill.School.objects.get(urn=fill.SCHOOL_URN)
+    senco = User.objects.get(email=fill.SENCO_EMAIL)
+    ta = User.objects.get(email=fill.TA_EMAIL)
+
+    current = Pupil.objects.filter(school=school, archived_at__isnull=True)
+    expected_senco = current.count()
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT p.id FROM pupils_pupil p WHERE p.school_id = %s AND p.archived_at IS NULL AND (
+                 p.id IN (SELECT pupil_id FROM pupils_caseloadentry WHERE user_id = %s AND school_id = %s
+                          AND pupil_id IS NOT NULL)
+                 OR p.class_group_id IN (SELECT class_group_id FROM pupils_caseloadentry WHERE user_id = %s
+                          AND school_id = %s AND class_group_id IS NOT NULL))
+               ORDER BY p.id""",
+            [school.pk, ta.pk, school.pk, ta.pk, school.pk],
+        )
+        ta_ids = [r[0] for r in cur.fetchall()]
+    expected_ta = len(ta_ids)
+    ordered = list(current.order_by("legal_last_name", "legal_first_name", "id").values_list("id", flat=True))
+    senco_pupil = ordered[len(ordered) // 2]  # a pupil in the middle of the school, not on page 1
+    ta_pupil = ta_ids[len(ta_ids) // 2]
+    outside_ta = next(pk for pk in ordered if pk not in set(ta_ids))
+    other_pupil = Pupil.objects.filter(school__urn=fill.OTHER_SCHOOL_URN).values_list("id", flat=True).first()
+
+    backend = "django.contrib.auth.backends.ModelBackend"
+
+    def logged_in(user):
+        client = Client()
+        client.force_login(user, backend=backend)
+        return client
+
+    c_senco, c_ta = logged_in(senco), logged_in(ta)
+
+    def ok(response):
+        if response.status_code != 200:
+            where = response.get("Location", "")
+            raise SystemExit(f"expected 200, got {response.status_code} {where}".strip())
+        body = response.content
+        if fill.OTHER_SURNAME.encode() in body:
+            raise SystemExit("a pupil of the other school is shown: scoping leak")
+        return body
+
+    def list_check(expected):
+        def check(response):
+            body = ok(response)
+            marker = f'id="result-count">{expected:,} pupil'.encode()
+            marker_plain = f'id="result-count">{expected} pupil'.encode()
+            if marker not in body and marker_plain not in body:
+                raise SystemExit(f"/pupils/ does not say {expected} pupils")
+        return check
+
+    # Scoping: other school's pupil and (for the TA) a pupil outside the caseload are 404.
+    for client, pk, who in ((c_senco, other_pupil, "SENCo/other school"), (c_ta, other_pupil, "TA/other school"),
+                            (c_ta, outside_ta, "TA/outside caseload")):
+        status = client.get(f"/pupils/{pk}/").status_code
+        if status != 404:
+            raise SystemExit(f"{who}: profile of pupil {pk} answered {status}, expected 404")
+
+    pages = [
+        {"name": "Pupil list", "role": "SENCo", "client": c_senco, "path": "/pupils/", "check": list_check(expected_senco)},
+        {"name": "Pupil list", "role": "TA", "client": c_ta, "path": "/pupils/", "check": list_check(expected_ta)},
+        {"name": "Pupil profile", "role": "SENCo", "client": c_senco, "path": f"/pupils/{senco_pupil}/", "check": ok},
+        {"name": "Pupil profile", "role": "TA", "client": c_ta, "path": f"/pupils/{ta_pupil}/", "check": ok},
+    ]
+    run_pages(pages, args)
+
+    for page in pages:
+        page["plans"] = []
+        for i, q in enumerate(page["queries"]):
+            sql = re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ', "", q["sql"].lstrip())
+            if sql.upper().startswith("SELECT"):
+                page["plans"].append({"index": i, **explain(sql)})
+
+    sessions = []
+    for _ in range(args.sessions):
+        sessions.append(logged_in(senco).cookies[settings.SESSION_COOKIE_NAME].value)
+
+    return {
+        "size": args.size,
+        "school_id": school.pk,
+        "visible": {"SENCo": expected_senco, "TA": expected_ta},
+        "paths": {"profile_senco": f"/pupils/{senco_pupil}/", "profile_ta": f"/pupils/{ta_pupil}/"},
+        "senco_sessions": sessions,
+        "pages": [
+            {
+                "name": p["name"], "role": p["role"], "path": p["path"], "queries": p["queries"],
+                "html_kb": p["html_kb"], "cpu_ms": p["cpu"] / len(p["samples"]) * 1000, "plans": p["plans"],
+                **summarise(p["samples"]),
+            }
+            for p in pages
+        ],
+    }
+
+
+def cmd_baseline(args) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from bench.baseline.models import BarePupil
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM accounts_school WHERE urn = %s", ["900001"])
+        school_id = cur.fetchone()[0]
+    expected = min(50, BarePupil.objects.filter(school_id=school_id, archived_at__isnull=True).count())
+
+    def check(response):
+        if response.status_code != 200:
+            raise SystemExit(f"baseline: status {response.status_code}")
+        if response.content.count(b"<tr>") != expected + 1:
+            raise SystemExit("baseline: wrong number of rows")
+
+    page = {"name": "Bare baseline (50 rows)", "role": "anonymous", "client": Client(),
+            "path": f"/bare/{school_id}/pupils/", "check": check}
+    run_pages([page], args)
+    return {
+        "name": page["name"], "role": page["role"], "path": page["path"], "queries": page["queries"],
+        "html_kb": page["html_kb"], "cpu_ms": page["cpu"] / len(page["samples"]) * 1000,
+        "samples_ms": [s * 1000 for s in page["samples"]], **summarise(page["samples"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["fill", "app", "baseline"])
+    parser.add_argument("--size", type=int, default=0)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=0, help="extra SENCo sessions to hand to wrk")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--stdin", action="store_true", help="time one round per 'round N' line on stdin")
+    args = parser.parse_args()
+    os.environ.setdefault(
+        "DJANGO_SETTINGS_MODULE", "bench.baseline.settings" if args.command == "baseline" else "sendsupport.settings"
+    )
+    result = {"fill": cmd_fill, "app": cmd_app, "baseline": cmd_baseline}[args.command](args)
+    Path(args.out).write_text(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()

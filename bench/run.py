@@ -1,0 +1,689 @@
+#!/usr/bin/env python3
+"""Bench of the pupil pages at 300 and 3,000 pupils, against a bare Django baseline on the same stack.
+
+    .venv/bin/python bench/run.py            reuse the bench databases if they are there
+    .venv/bin/python bench/run.py --fresh    drop and re-create them first
+    .venv/bin/python bench/run.py --no-wrk   skip the gunicorn + wrk load run
+
+Creates (or reuses) the databases ``sendsupport_bench_<N>`` on the PostgreSQL server of
+BENCH_DATABASE_URL / DATABASE_URL (default postgres://postgres@127.0.0.1:5432), never the app's own
+database; migrates them with ``manage.py migrate``; fills them (bench/fill.py); times the pages
+in-process (bench/measure.py) and, if wrk is installed, under load through gunicorn on 127.0.0.1.
+Prints a Markdown report and writes it to bench/results.md. Exits 1 if a page's query count differs
+between sizes (query counts must not grow with the data), 2 on a set-up error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+CACHE = BENCH / ".cache"
+RESULTS = BENCH / "results.md"
+DB_PREFIX = "sendsupport_bench_"
+DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PYTHON = sys.executable
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class SetupError(Exception):
+    pass
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def server_url(args) -> str:
+    url = args.server_url or os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_SERVER_URL
+    return with_database(url, "postgres")
+
+
+def bench_db_name(size: int) -> str:
+    name = f"{DB_PREFIX}{size}"
+    assert name.startswith(DB_PREFIX) and name != "sendsupport"  # never the app's database
+    return name
+
+
+def admin(url: str, statement: str, *params) -> list:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        cur = conn.execute(statement, params or None)
+        return cur.fetchall() if cur.description else []
+
+
+def db_exists(url: str, name: str) -> bool:
+    return bool(admin(url, "SELECT 1 FROM pg_database WHERE datname = %s", name))
+
+
+def create_db(url: str, name: str) -> None:
+    from psycopg import sql
+
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_db(url: str, name: str) -> None:
+    from psycopg import sql
+
+    import psycopg
+
+    assert name.startswith(DB_PREFIX)
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+# --- child processes ---------------------------------------------------------------------------
+
+def child_env(db_url: str, settings_module: str) -> dict:
+    env = dict(os.environ)
+    for name in ("ALLOWED_HOSTS", "SENDSUPPORT_TESTING", "CSRF_TRUSTED_ORIGINS"):
+        env.pop(name, None)
+    env.update({
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "SENDSUPPORT_DEMO": "1",  # no SECRET_KEY/hosts needed; DEMO_SKIP_MFA on (localhost only)
+        "SENDSUPPORT_DEMO_SKIP_MFA": "1",
+        "DJANGO_DEBUG": "0",
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "ERROR",
+        "STATIC_ROOT": str(CACHE / "static"),
+        "SENDSUPPORT_VAR_DIR": str(CACHE / "var"),
+        "MEDIA_ROOT": str(CACHE / "var" / "media"),
+        "CACHE_KEY_PREFIX": "sendsupport-bench",
+        "PYTHONPATH": str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+        "PYTHONHASHSEED": "0",
+    })
+    return env
+
+
+def run_child(cmd: list[str], env: dict, what: str, timeout: int = 600) -> None:
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SetupError(f"{what} failed (exit {proc.returncode})")
+
+
+def measure(command: str, db_url: str, settings_module: str, *extra: str) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = f.name
+    try:
+        run_child([PYTHON, str(BENCH / "measure.py"), command, "--out", out, *extra],
+                  child_env(db_url, settings_module), f"measure.py {command} {' '.join(extra)}")
+        return json.loads(Path(out).read_text())
+    finally:
+        Path(out).unlink(missing_ok=True)
+
+
+class Interleaved:
+    """A measure.py child timing one round per request from us (see measure.run_pages)."""
+
+    def __init__(self, command: str, db_url: str, settings_module: str, *extra: str):
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+            self.out = Path(f.name)
+        self.what = f"measure.py {command}"
+        self.proc = subprocess.Popen(
+            [PYTHON, str(BENCH / "measure.py"), command, "--stdin", "--out", str(self.out), *extra],
+            cwd=ROOT, env=child_env(db_url, settings_module), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+
+    def _expect(self, word: str) -> None:
+        for line in self.proc.stdout:
+            if line.strip() == word:
+                return
+        self.proc.wait()
+        sys.stderr.write(self.proc.stderr.read()[-4000:])
+        raise SetupError(f"{self.what} failed (exit {self.proc.returncode})")
+
+    def ready(self) -> None:
+        self._expect("READY")
+
+    def round(self, n: int) -> None:
+        self.proc.stdin.write(f"round {n}\n")
+        self.proc.stdin.flush()
+        self._expect("OK")
+
+    def finish(self) -> dict:
+        self.proc.stdin.write("finish\n")
+        self.proc.stdin.close()
+        stderr = self.proc.stderr.read()
+        if self.proc.wait(timeout=300) != 0:
+            sys.stderr.write(stderr[-4000:])
+            raise SetupError(f"{self.what} failed (exit {self.proc.returncode})")
+        try:
+            return json.loads(self.out.read_text())
+        finally:
+            self.out.unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.out.unlink(missing_ok=True)
+
+
+def measure_size(size: int, db_url: str, args, sessions: int) -> dict:
+    """The app's pages and the bare baseline, in alternating rounds of 20 requests per page."""
+    common = ["--requests", str(args.requests), "--warmup", str(args.warmup)]
+    base = Interleaved("baseline", db_url, BARE, *common)
+    app = Interleaved("app", db_url, APP, "--size", str(size), "--sessions", str(sessions), *common)
+    try:
+        base.ready()
+        app.ready()
+        done = 0
+        while done < args.requests:
+            n = min(20, args.requests - done)
+            base.round(n)
+            app.round(n)
+            done += n
+        return {**app.finish(), "baseline": base.finish()}
+    finally:
+        base.kill()
+        app.kill()
+
+
+APP = "sendsupport.settings"
+BARE = "bench.baseline.settings"
+
+
+def collectstatic(server: str) -> None:
+    """The app's production static storage needs a manifest; built once into bench/.cache/static."""
+    manifest = CACHE / "static" / "staticfiles.json"
+    sources = [p for p in (ROOT / "static").rglob("*") if p.is_file()]
+    newest = max((p.stat().st_mtime for p in sources), default=0)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return
+    log("collectstatic into bench/.cache/static (the manifest storage needs it)")
+    run_child([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+              child_env(with_database(server, "postgres"), APP), "collectstatic")
+
+
+def fingerprint() -> str:
+    """Of the migrations and the data generator: a reused bench DB must have been made by the same."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = sorted(p for p in ROOT.glob("*/migrations/*.py") if ".venv" not in p.parts)
+    for path in [*files, BENCH / "fill.py"]:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sendsupport bench " + digest.hexdigest()[:16]
+
+
+def db_comment(server: str, name: str) -> str | None:
+    rows = admin(server, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", name)
+    return rows[0][0] if rows else None
+
+
+def set_db_comment(server: str, name: str, comment: str) -> None:
+    from psycopg import sql
+
+    admin(server, sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(name), sql.Literal(comment)))
+
+
+def prepare_db(server: str, size: int, fresh: bool) -> tuple[str, str]:
+    name = bench_db_name(size)
+    db_url = with_database(server, name)
+    stamp = fingerprint()
+    if fresh:
+        drop_db(server, name)
+    elif db_exists(server, name) and db_comment(server, name) != stamp:
+        log(f"{name}: made by other migrations or another data generator: re-creating it")
+        drop_db(server, name)
+    for attempt in (1, 2):
+        created = not db_exists(server, name)
+        if created:
+            create_db(server, name)
+        t0 = time.perf_counter()
+        run_child([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], child_env(db_url, APP), f"migrate {name}")
+        log(f"{name}: {'created and ' if created else ''}migrated in {time.perf_counter() - t0:.1f}s")
+        result = measure("fill", db_url, APP, "--size", str(size))
+        if result["state"] in ("reused", "filled"):
+            set_db_comment(server, name, stamp)
+        if result["state"] == "reused":
+            return db_url, f"{name}: reused (already filled)"
+        if result["state"] == "filled":
+            note = (f"{name}: filled in {result['seconds']:.1f}s with history triggers disabled for the fill "
+                    f"({result['pupils']} pupils + {result['other_school_pupils']} in a second school, "
+                    f"{result['contacts']} contacts, {result['caseload_entries']} caseload entries, "
+                    f"{result['staff']} staff)")
+            log(note)
+            return db_url, note
+        log(f"{name}: holds other data (stale fill): dropping and re-creating it")
+        drop_db(server, name)
+    raise SetupError(f"could not fill {name}")
+
+
+# --- wrk ---------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def worker_cpu_seconds(master_pid: int) -> dict[int, float]:
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return out
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            out[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+class Gunicorn:
+    """gunicorn -k gthread -w 2 --threads 4 on 127.0.0.1 (as scripts/start.py runs the app)."""
+
+    def __init__(self, wsgi: str, env: dict):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", wsgi, "-k", "gthread", "-w", "2", "--threads", "4",
+             "-b", f"127.0.0.1:{self.port}", "--no-control-socket", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, path: str, cookie: str | None, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SetupError(f"gunicorn exited: {self.proc.stderr.read()[-2000:]}")
+            req = urllib.request.Request(self.base + path, headers={"Cookie": cookie} if cookie else {})
+            try:
+                with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 (loopback only)
+                    if resp.status == 200 and resp.url == self.base + path:
+                        return
+                    raise SetupError(f"{path} answered {resp.status} at {resp.url}")
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+        raise SetupError("gunicorn did not answer in time")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def wrk(url: str, seconds: int, connections: int, cookies: list[str], close: bool) -> dict:
+    env = dict(os.environ, BENCH_COOKIES=",".join(cookies), BENCH_CONN_CLOSE="1" if close else "0")
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+           "-s", str(BENCH / "wrk_report.lua"), url]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
+    match = re.search(r"^BENCH_JSON (\{.*\})$", proc.stdout, re.M)
+    if proc.returncode != 0 or not match:
+        raise SetupError(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
+    return json.loads(match.group(1))
+
+
+def cpu_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks, from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def load_run(target: dict, gunicorn: Gunicorn, args, close: bool) -> dict:
+    url = gunicorn.base + target["path"]
+    wrk(url, 2, args.wrk_connections, target["cookies"], close)  # warm-up, discarded
+    before, machine0 = worker_cpu_seconds(gunicorn.proc.pid), cpu_jiffies()
+    result = wrk(url, args.wrk_seconds, args.wrk_connections, target["cookies"], close)
+    after, machine1 = worker_cpu_seconds(gunicorn.proc.pid), cpu_jiffies()
+    result["mode"] = "new per request" if close else "keep-alive"
+    per_worker = sorted((after.get(pid, 0) - before.get(pid, 0) for pid in after), reverse=True)
+    total = sum(per_worker)
+    result["cpu_ms_per_req"] = total / result["requests"] * 1000 if result["requests"] else 0
+    result["worker_split"] = "/".join(f"{100 * c / total:.0f}%" for c in per_worker) if total else "?"
+    busy, ticks = machine1[0] - machine0[0], machine1[1] - machine0[1]
+    tick = os.sysconf("SC_CLK_TCK")
+    result["machine_busy"] = f"{100 * busy / ticks:.0f}%" if ticks else "?"
+    result["workers_share"] = f"{100 * total * tick / ticks:.0f}%" if ticks else "?"
+    return {**target, **result}
+
+
+def load_runs(app_db_url: str, app: dict, args) -> list[dict]:
+    cookies = app["senco_sessions"]
+    out = []
+    servers = [
+        ("sendsupport.wsgi", APP, [
+            {"name": "Pupil list", "role": "SENCo", "path": "/pupils/", "cookies": cookies},
+            {"name": "Pupil profile", "role": "SENCo", "path": app["paths"]["profile_senco"], "cookies": cookies},
+        ]),
+        ("bench.baseline.wsgi", BARE, [
+            {"name": "Bare baseline (50 rows)", "role": "anonymous",
+             "path": f"/bare/{app['school_id']}/pupils/", "cookies": []},
+        ]),
+    ]
+    for wsgi, settings_module, targets in servers:
+        server = Gunicorn(wsgi, child_env(app_db_url, settings_module))
+        try:
+            first = targets[0]
+            server.wait_ready(first["path"], f"sessionid={first['cookies'][0]}" if first["cookies"] else None)
+            for target in targets:
+                for close in (True, False):
+                    log(f"wrk {target['name']} ({target['role']}) {args.wrk_seconds}s, {args.wrk_connections} "
+                        f"connections, {'a new connection per request' if close else 'keep-alive'}")
+                    out.append(load_run(target, server, args, close))
+        finally:
+            server.stop()
+    return out
+
+
+# --- report ------------------------------------------------------------------------------------
+
+def _elide_columns(sql: str) -> str:
+    """``SELECT a, b, (subquery) AS c FROM t`` -> ``SELECT … FROM t``, for every SELECT whose column
+    list is long (subqueries included); short ones such as ``COUNT(*)`` stay."""
+    out, pos = [], 0
+    for m in re.finditer(r"SELECT (?:DISTINCT )?", sql):
+        if m.start() < pos:
+            continue
+        depth, quote, i = 0, None, m.end()
+        while i < len(sql):
+            ch = sql[i]
+            if quote:
+                quote = None if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth < 0:
+                    break
+            elif depth == 0 and sql.startswith(" FROM ", i):
+                if i - m.end() > 40:
+                    out.append(sql[pos:m.end()] + "…")
+                    pos = i
+                break
+            i += 1
+    return "".join(out) + sql[pos:]
+
+
+def short_sql(sql: str, width: int = 150) -> str:
+    prefix = ""
+    if sql.startswith("SELECT set_config('pghistory.context_id'"):
+        prefix, sql = "[pghistory context] ", sql.split("; ", 1)[-1]
+    if m := re.match(r'DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ', sql):
+        prefix, sql = "[server-side cursor] ", sql[m.end():]
+    sql = prefix + _elide_columns(re.sub(r"\s+", " ", sql))
+    return (sql[:width] + "…") if len(sql) > width else sql
+
+
+def machine_line() -> str:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores ({cpu or platform.machine()}), load average at start {load}"
+
+
+def versions(server: str) -> str:
+    import django
+
+    try:
+        pg = admin(server, "SHOW server_version")[0][0]
+    except Exception:  # noqa: BLE001 (report only)
+        pg = "?"
+    return f"Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}"
+
+
+def n_queries(page: dict) -> int:
+    """SQL statements per request, as assertNumQueries counts them: BEGIN/COMMIT not included."""
+    return sum(1 for q in page["queries"] if q["sql"] not in ("BEGIN", "COMMIT", "ROLLBACK"))
+
+
+def fmt(x: float) -> str:
+    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def report(results: list[dict], loads: list[dict], notes: list[str], problems: list[str], server: str,
+           args, started: float) -> str:
+    sizes = [r["size"] for r in results]
+    lines = [
+        "# Bench results: pupil pages",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} by `python bench/run.py` in "
+        f"{time.monotonic() - started:.0f}s. {machine_line()}. {versions(server)}.",
+        "",
+        "Server time per request, in-process (Django test client through the full middleware stack, "
+        f"real PostgreSQL, `DEBUG=False`, `CONN_MAX_AGE=60`): {args.warmup} warm-up requests, then "
+        f"{args.requests} timed requests per page, in rounds of 20 that alternate with the bare baseline's "
+        "so a busy moment on the machine hits both alike. Queries recorded on 5 further requests (per-query "
+        "time: their median). *× base* = median / median of the bare Django baseline (same stack and "
+        "database, Django's default middleware, 50 rows of the same table, plain template, 1 query).",
+        "",
+        "| Pupils | Page | Role | Queries | Median ms | p95 ms | × base | SQL ms | CPU ms | HTML KB |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        base = r["baseline"]
+        for p in [base, *r["pages"]]:
+            sql_ms = sum(q["ms"] for q in p["queries"])
+            lines.append(
+                f"| {r['size']:,} | {p['name']} | {p['role']} | {n_queries(p)} | {fmt(p['median_ms'])} | "
+                f"{fmt(p['p95_ms'])} | {p['median_ms'] / base['median_ms']:.1f} | {fmt(sql_ms)} | "
+                f"{fmt(p['cpu_ms'])} | {p['html_kb']:.1f} |"
+            )
+    lines += [
+        "",
+        "*Queries*: SQL statements per request as `assertNumQueries` counts them (the session save also "
+        "sends BEGIN and COMMIT). *SQL ms*: the time of those statements and the COMMIT, seen from Django "
+        "(round trips included). *CPU ms*: this Python process's CPU per timed request (PostgreSQL's own "
+        "CPU is not in it); on a busy machine it varies less than the wall-clock times.",
+    ]
+    if loads:
+        lines += [
+            "",
+            f"## Under load: gunicorn `-k gthread -w 2 --threads 4`, `wrk -t2 -c{args.wrk_connections} "
+            f"-d{args.wrk_seconds}s`, {max(sizes):,} pupils",
+            "",
+            "wrk, gunicorn and PostgreSQL share the same cores. SENCo requests rotate over "
+            f"{len(loads[0]['cookies'])} sessions. Each page is run twice: with a new connection per "
+            "request (the kernel spreads them over both workers) and with keep-alive connections (a "
+            "gthread worker may accept all of them: see the CPU split). *Machine busy*: all CPUs during the "
+            "run (wrk, PostgreSQL and anything else on the machine included); *of it, the workers*: the gunicorn "
+            "workers' share of the machine's CPU time. Other work on the machine lowers req/s: compare the "
+            "ratios, not the absolute figures, between runs.",
+            "",
+            "| Page | Role | Connections | req/s | p50 ms | p95 ms | p99 ms | errors | worker CPU ms/req | "
+            "CPU split over workers | machine busy | of it, the workers |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        ]
+        for x in loads:
+            errors = x["errors_connect"] + x["errors_read"] + x["errors_write"] + x["errors_status"] + x["errors_timeout"]
+            lines.append(
+                f"| {x['name']} | {x['role']} | {x['mode']} | {x['rps']:.0f} | {fmt(x['p50_ms'])} | "
+                f"{fmt(x['p95_ms'])} | {fmt(x['p99_ms'])} | {errors} | {fmt(x['cpu_ms_per_req'])} | {x['worker_split']} | "
+                f"{x['machine_busy']} | {x['workers_share']} |"
+            )
+        for mode in ("new per request", "keep-alive"):
+            rows = [x for x in loads if x["mode"] == mode]
+            base = next((x for x in rows if x["role"] == "anonymous"), None)
+            if base:
+                lines += ["", f"Throughput, bare / page ({mode}): " + ", ".join(
+                    f"{x['name']} ({x['role']}) {base['rps'] / x['rps']:.1f}×"
+                    for x in rows if x is not base and x["rps"])]
+    biggest = results[-1]
+    lines += ["", f"## Queries per request at {biggest['size']:,} pupils", ""]
+    for p in biggest["pages"]:
+        lines.append(f"**{p['name']} ({p['role']})**, `{p['path']}`:")
+        lines.append("")
+        for i, q in enumerate(p["queries"], 1):
+            lines.append(f"{i}. {q['ms']:.2f} ms: `{short_sql(q['sql'])}`")
+        lines.append("")
+    lines += [f"## Rows read and thrown away at {sizes[-1]:,} pupils; SQL that grows from {sizes[0]:,}", "",
+              "From EXPLAIN ANALYZE of each captured SELECT: nodes that read or filter out 1,000+ rows, and "
+              "queries whose execution time grows more than 3× and past 1 ms.", ""]
+    lines += [f"- {n}" for n in growth_notes(results)] or ["- none"]
+    lines += ["", "## Checks", ""]
+    lines += [f"- {p}" for p in problems] or [
+        "- Query counts are the same at every size for every page.",
+    ]
+    lines += [
+        "- Scoping: the other school's pupils never appear; its pupil's profile, and a pupil outside the "
+        "TA's caseload, answer 404. The list's count matches the pupils each role may see.",
+        "",
+        "## Data",
+        "",
+    ]
+    lines += [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def growth_notes(results: list[dict]) -> list[str]:
+    out = []
+    small, big = results[0], results[-1]
+    for ps, pb in zip(small["pages"], big["pages"]):
+        label = f"{pb['name']} ({pb['role']})"
+        for plan in pb["plans"]:
+            q = pb["queries"][plan["index"]]
+            nodes = []
+            for scan in plan["seq_scans"]:
+                if scan["rows"] + scan["removed"] >= 1000:
+                    where = f" on `{scan['relation']}`" if scan["relation"] else ""
+                    if scan["index"]:
+                        where = f" using `{scan['index']}`"
+                    loops = f" over {scan['loops']} loops" if scan["loops"] > 1 else ""
+                    nodes.append(f"{scan['node']}{where} reads {scan['rows'] + scan['removed']:,} rows to keep "
+                                 f"{scan['rows']:,}{loops}")
+            if nodes:
+                out.append(
+                    f"{label}, query {plan['index'] + 1} (plans in {plan['plan_ms']:.2f} ms, runs in "
+                    f"{plan['exec_ms']:.2f} ms): " + "; ".join(nodes) + f". `{short_sql(q['sql'], 110)}`"
+                )
+        for plan_b in pb["plans"]:
+            plan_s = next((x for x in ps["plans"] if x["index"] == plan_b["index"]), None)
+            if not plan_s:
+                continue
+            small_ms, big_ms = plan_s["exec_ms"], plan_b["exec_ms"]
+            if big_ms > 1.0 and big_ms > 3 * max(small_ms, 0.05):
+                out.append(
+                    f"{label}, query {plan_b['index'] + 1} grows with the data: executes in {small_ms:.2f} → "
+                    f"{big_ms:.2f} ms (EXPLAIN ANALYZE; planning {plan_b['plan_ms']:.2f} ms at {big['size']:,}): "
+                    f"`{short_sql(pb['queries'][plan_b['index']]['sql'], 110)}`"
+                )
+    return out
+
+
+# --- main --------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fresh", action="store_true", help="drop and re-create the bench databases")
+    parser.add_argument("--sizes", default="300,3000", help="pupils per bench school, comma-separated")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per page")
+    parser.add_argument("--no-wrk", action="store_true", help="skip the gunicorn + wrk run")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-connections", type=int, default=10)
+    parser.add_argument("--server-url", help="PostgreSQL URL with rights to create databases "
+                        "(default: BENCH_DATABASE_URL, DATABASE_URL, or postgres://postgres@127.0.0.1:5432)")
+    parser.add_argument("--no-write", action="store_true", help="print the report without writing bench/results.md")
+    args = parser.parse_args()
+    started = time.monotonic()
+
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    if venv_python.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        os.execv(str(venv_python), [str(venv_python), str(Path(__file__).resolve()), *sys.argv[1:]])
+    try:
+        import django  # noqa: F401
+        import psycopg  # noqa: F401
+    except ImportError:
+        print("Run with the project's venv: .venv/bin/python bench/run.py (python3 scripts/start.py makes it)",
+              file=sys.stderr)
+        return 2
+
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    server = server_url(args)
+    CACHE.mkdir(exist_ok=True)
+    try:
+        admin(server, "SELECT 1")
+        collectstatic(server)
+        notes, dbs = [], {}
+        for size in sizes:
+            dbs[size], note = prepare_db(server, size, args.fresh)
+            notes.append(note)
+        results = []
+        for size in sizes:
+            log(f"{size:,} pupils: timing the app's pages and the bare baseline, in alternating rounds")
+            sessions = 0 if args.no_wrk or size != sizes[-1] else 20
+            results.append(measure_size(size, dbs[size], args, sessions))
+        loads = []
+        if args.no_wrk:
+            log("wrk run skipped (--no-wrk)")
+        elif not shutil.which("wrk"):
+            log("wrk is not installed (apt-get install -y wrk): load run skipped")
+            notes.append("Load run skipped: wrk is not installed (`apt-get install -y wrk`).")
+        else:
+            loads = load_runs(dbs[sizes[-1]], results[-1], args)
+    except (SetupError, subprocess.TimeoutExpired) as exc:
+        log(f"error: {exc}")
+        return 2
+    except Exception as exc:  # psycopg.OperationalError and the like
+        log(f"error: {type(exc).__name__}: {exc}")
+        return 2
+
+    problems = []
+    for i, page in enumerate(results[0]["pages"]):
+        counts = {r["size"]: n_queries(r["pages"][i]) for r in results}
+        if len(set(counts.values())) > 1:
+            problems.append(f"FAIL: {page['name']} ({page['role']}) query count grows with the data: "
+                            + ", ".join(f"{n} at {s:,}" for s, n in counts.items()))
+    notes.append("Bench databases are kept for the next run (`--fresh` re-creates them). The bench connects "
+                 "as the database owner; the app's own database is never touched.")
+    text = report(results, loads, notes, problems, server, args, started)
+    print(text)
+    if not args.no_write:
+        RESULTS.write_text(text)
+        log(f"written to {RESULTS.relative_to(ROOT)}")
+    for p in problems:
+        log(p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
