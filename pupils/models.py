@@ -190,12 +190,12 @@ class Contact(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(max_length=120)
     relationship = models.CharField(max_length=60, help_text="e.g. Mother, Foster carer, Grandparent")
-    parental_responsibility = models.BooleanField(default=True)
+    parental_responsibility = models.BooleanField(default=False)
     phone = models.CharField(max_length=30, blank=True)
     phone_alt = models.CharField("Other phone", max_length=30, blank=True)
     email = models.EmailField(blank=True)
     preferred_contact = models.CharField(max_length=10, choices=Preferred.choices, default=Preferred.PHONE)
-    lives_with_pupil = models.BooleanField(default=True)
+    lives_with_pupil = models.BooleanField(default=False)
     priority = models.PositiveSmallIntegerField(default=1, help_text="1 = call first")
 
     class Meta:

@@ -1,5 +1,6 @@
 """Reads for pupil pages: each page's queries live here, in a fixed number whatever the data size."""
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
@@ -68,13 +69,30 @@ def pupil_history(pupil: Pupil) -> list[dict]:
     out = []
     for e in events:
         meta = e.pgh_context or {}
+        model = apps.get_model(e.pgh_obj_model)
+        changes = [
+            (_field_label(model, name), before, after)
+            for name, (before, after) in (e.pgh_diff or {}).items()
+            if name not in BOOKKEEPING_FIELDS
+        ]
+        if e.pgh_label == "update" and not changes:
+            continue  # only bookkeeping changed
         out.append({
             "at": e.pgh_created_at,
-            "label": e.pgh_label,
-            "model": e.pgh_model.split(".")[-1].removesuffix("Event"),
+            "what": f"{model._meta.verbose_name.capitalize()} {EVENT_VERBS.get(e.pgh_label, e.pgh_label)}",
             "who": names.get(meta.get("user"), "System or database"),
-            "action": meta.get("action") or meta.get("url") or "",
-            "diff": e.pgh_diff or {},
-            "data": e.pgh_data,
+            "action": meta.get("action") or "",
+            "changes": changes,
         })
     return out
+
+
+EVENT_VERBS = {"insert": "created", "update": "changed", "delete": "removed"}
+BOOKKEEPING_FIELDS = {"updated_at", "created_at", "id"}
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
+    except Exception:  # a field since removed from the model: show its column name
+        return name

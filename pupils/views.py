@@ -60,6 +60,7 @@ def pupil_photo(request, pupil_id):
 
 def _edit(request, pupil, *, action):
     staff = request.staff
+    saved_name = pupil.display_name if pupil.pk else ""  # the form changes the object as it validates
     allowed = services.editable_fields(staff)
     form = PupilForm(request.POST or None, request.FILES or None, instance=pupil, school=staff.school,
                      allowed_fields=allowed)
@@ -70,7 +71,8 @@ def _edit(request, pupil, *, action):
         return redirect(saved)
     if request.method == "POST":
         messages.error(request, "Some details need correcting: see the messages next to the fields.")
-    return render(request, "pupils/edit.html", {"form": form, "contacts": contacts, "pupil": pupil},
+    return render(request, "pupils/edit.html", {"form": form, "contacts": contacts, "pupil": pupil,
+                                                "saved_name": saved_name},
                   status=400 if request.method == "POST" else 200)
 
 

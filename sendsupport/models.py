@@ -20,6 +20,17 @@ class AccessLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True)
     reason = models.TextField(blank=True, help_text="Given for break-glass access")
 
+    ACTION_LABELS = {
+        "pupil.profile.view": "Profile",
+        "pupil.one_page_profile.view": "One-page profile",
+        "pupil.history.view": "History of changes",
+        "pupil.viewers.view": "Who viewed this record",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["pupil", "-at"], name="accesslog_pupil_at")]

@@ -130,10 +130,17 @@ def test_reading_a_profile_is_logged_and_senco_sees_who_viewed(client, world):
         "pupil.profile.view", "pupil.one_page_profile.view"]
     client.force_login(world.people["senco"])
     page = client.get(f"/pupils/{world.pupil_in.pk}/viewers/").content.decode()
-    assert world.people["ta"].full_name in page and "pupil.one_page_profile.view" in page
+    assert world.people["ta"].full_name in page and "One-page profile" in page
 
 
 def test_refused_reads_are_not_logged_as_views(client, world):
     client.force_login(world.people["ta"])
     assert client.get(f"/pupils/{world.pupil_out.pk}/").status_code == 404
     assert not AccessLog.objects.filter(pupil=world.pupil_out).exists()
+
+
+def test_phone_links_dial_uk_numbers_as_written():
+    from sendsupport.templatetags.sendsupport import tel_href
+
+    assert tel_href("+44(0)20 7496 0955") == "+442074960955"
+    assert tel_href("07700 900123") == "07700900123"

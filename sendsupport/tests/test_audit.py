@@ -93,4 +93,5 @@ def test_history_page_names_who_changed_what(client, world):
     response = client.post(f"/pupils/{pupil.pk}/edit/", data)
     assert response.status_code == 302, response.context["form"].errors
     page = client.get(f"/pupils/{pupil.pk}/history/").content.decode()
-    assert "Ear defenders in assembly" in page and senco.full_name in page and "pupil.update" in page
+    assert "Ear defenders in assembly" in page and senco.full_name in page and "Pupil changed" in page
+    assert "What helps" in page
