@@ -48,11 +48,8 @@ def my_pupils(staff) -> QuerySet[Pupil]:
     return (
         Pupil.objects.in_school(staff)
         .current()
-        .filter(
-            Q(caseload_entries__user=staff.user) | Q(class_group__caseload_entries__user=staff.user)
-        )
+        .in_caseload_of(staff)
         .select_related("class_group")
-        .distinct()
         .order_by("legal_last_name", "legal_first_name", "id")
     )
 
