@@ -7,6 +7,7 @@ Apps ask it what the person may do (``staff.can(Ability.X)``) and scope their qu
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 
@@ -23,17 +24,22 @@ class Ability(StrEnum):
     MANAGE_STAFF = "manage_staff"  # invite, roles, caseloads, deactivate, reset 2FA
     MANAGE_SCHOOL_SETUP = "manage_school_setup"  # terms, periods, locations
     READ_SAFEGUARDING = "read_safeguarding"
+    READ_PLANS = "read_plans"  # EHCPs, SEN support, behaviour and positive-handling plans
+    EDIT_PLANS = "edit_plans"
+    ADD_EVIDENCE = "add_evidence"  # progress evidence against outcomes
+    RECEIVE_SEN_ALERTS = "receive_sen_alerts"  # told of break-glass access, reviews due...
 
 
 A = Ability
 ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
-    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL}),
-    Role.TEACHER: frozenset({A.READ_SEN_DETAIL}),
+    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE}),
+    Role.TEACHER: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE}),
     Role.SENCO: frozenset(
-        {A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.EDIT_PUPIL_BASICS, A.EDIT_SEN_DETAIL, A.ARCHIVE_PUPIL, A.READ_HISTORY}
+        {A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.EDIT_PUPIL_BASICS, A.EDIT_SEN_DETAIL, A.ARCHIVE_PUPIL, A.READ_HISTORY,
+         A.READ_PLANS, A.EDIT_PLANS, A.ADD_EVIDENCE, A.RECEIVE_SEN_ALERTS}
     ),
-    Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING}),
-    Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY}),
+    Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING, A.READ_PLANS}),
+    Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_PLANS}),
     # Office staff keep pupil basics and staff; no SEN, behaviour or safeguarding detail.
     Role.SCHOOL_ADMIN: frozenset(
         {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP}
@@ -51,11 +57,13 @@ class StaffContext:
     membership: object = None
     roles: frozenset = field(default_factory=frozenset)
 
-    @property
+    @cached_property
     def abilities(self) -> frozenset:
         out = set()
         for role in self.roles:
             out |= ROLE_ABILITIES.get(role, frozenset())
+        if self.membership is not None and self.membership.can_edit_plans:
+            out |= {Ability.EDIT_PLANS, Ability.READ_PLANS, Ability.ADD_EVIDENCE}  # given by the school
         return frozenset(out)
 
     def can(self, ability: Ability) -> bool:

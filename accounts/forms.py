@@ -26,6 +26,8 @@ class InviteForm(forms.Form):
 class RolesForm(forms.Form):
     job_title = forms.CharField(max_length=120, required=False)
     roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    can_edit_plans = forms.BooleanField(required=False, label="May edit plans and EHCPs",
+                                        help_text="The SENCo always may; tick for e.g. a deputy SENCo")
 
 
 class CaseloadForm(forms.Form):

@@ -87,6 +87,10 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     roles = ArrayField(models.CharField(max_length=10, choices=Role.choices), default=list, blank=True)
     job_title = models.CharField(max_length=120, blank=True)
+    can_edit_plans = models.BooleanField(
+        "May edit plans and EHCPs", default=False,
+        help_text="For staff other than the SENCo whom the school trusts with plan editing (e.g. a deputy)",
+    )
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -51,12 +51,14 @@ def invite_staff(*, school: School, email: str, full_name: str, roles: list[str]
 
 
 @transaction.atomic
-def update_roles(*, membership: Membership, roles: list[str], job_title: str, acting_user: User) -> Membership:
+def update_roles(*, membership: Membership, roles: list[str], job_title: str, acting_user: User,
+                 can_edit_plans: bool = False) -> Membership:
     with pghistory.context(user=acting_user.pk, action="staff.roles"):
         membership.roles = sorted(set(roles))
         membership.job_title = job_title
+        membership.can_edit_plans = can_edit_plans
         membership.full_clean()
-        membership.save(update_fields=["roles", "job_title"])
+        membership.save(update_fields=["roles", "job_title", "can_edit_plans"])
     return membership
 
 

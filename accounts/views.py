@@ -54,7 +54,8 @@ def staff_invite(request):
 def staff_detail(request, membership_id):
     membership = _membership_for(request, membership_id)
     school = request.staff.school
-    roles_form = RolesForm(initial={"roles": membership.roles, "job_title": membership.job_title})
+    roles_form = RolesForm(initial={"roles": membership.roles, "job_title": membership.job_title,
+                                    "can_edit_plans": membership.can_edit_plans})
     entries = membership.user.caseload_entries.filter(school=school)
     caseload_form = CaseloadForm(school=school, initial={
         "pupils": [e.pupil_id for e in entries if e.pupil_id],
@@ -64,7 +65,8 @@ def staff_detail(request, membership_id):
         roles_form = RolesForm(request.POST)
         if roles_form.is_valid():
             services.update_roles(membership=membership, roles=roles_form.cleaned_data["roles"],
-                                  job_title=roles_form.cleaned_data["job_title"], acting_user=request.user)
+                                  job_title=roles_form.cleaned_data["job_title"], acting_user=request.user,
+                                  can_edit_plans=roles_form.cleaned_data["can_edit_plans"])
             messages.success(request, "Roles saved.")
             return redirect("accounts:staff_detail", membership.pk)
     if request.method == "POST" and "save_caseload" in request.POST:

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import Ability
+from sendsupport import panels
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
 from sendsupport.models import AccessLog
@@ -34,8 +35,10 @@ def pupil_list(request):
 def pupil_detail(request, pupil_id):
     pupil = selectors.get_pupil_for(request.staff, pupil_id)
     log_access(request, action="pupil.profile.view", pupil=pupil)
-    return render(request, "pupils/detail.html", {"pupil": pupil, "contacts": pupil.contacts.all(),
-                                                  "key_adults": pupil.key_adults.all()})
+    return render(request, "pupils/detail.html", {
+        "pupil": pupil, "contacts": pupil.contacts.all(), "key_adults": pupil.key_adults.all(),
+        "panels": panels.panels_for("pupil", request, pupil=pupil),
+    })
 
 
 @login_required

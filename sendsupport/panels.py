@@ -12,7 +12,7 @@ class Panel:
     order: int = 100
 
 
-PanelFn = Callable[[object], "Panel | None"]
+PanelFn = Callable[..., "Panel | None"]  # fn(request, **page_kwargs), e.g. pupil= on the "pupil" page
 _registries: dict[str, list[PanelFn]] = {}
 
 
@@ -21,6 +21,6 @@ def register(page: str, fn: PanelFn) -> PanelFn:
     return fn
 
 
-def panels_for(page: str, request) -> list[Panel]:
-    panels = [p for fn in _registries.get(page, []) if (p := fn(request)) is not None]
+def panels_for(page: str, request, **kwargs) -> list[Panel]:
+    panels = [p for fn in _registries.get(page, []) if (p := fn(request, **kwargs)) is not None]
     return sorted(panels, key=lambda p: p.order)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sendsupport",
     "accounts",
     "pupils",
+    "plans",
 ]
 
 MIDDLEWARE = [

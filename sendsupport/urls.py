@@ -13,6 +13,8 @@ urlpatterns = [
     path("staff/", include("accounts.urls")),
     path("pupils/", include("pupils.urls")),
     path("health/", views.health, name="health"),
+    path("inbox/<int:notification_id>/open/", views.notification_open, name="notification_open"),
+    path("pupils/<int:pupil_id>/", include("plans.urls")),
     path("trust-admin/", admin.site.urls),
 ]
 

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from . import panels
 
@@ -8,6 +9,21 @@ from . import panels
 @login_required
 def home(request):
     return render(request, "home.html", {"panels": panels.panels_for("home", request)})
+
+
+@login_required
+@require_POST
+def notification_open(request, notification_id):
+    """Mark a notification read and go where it points (only one's own notifications)."""
+    from django.shortcuts import get_object_or_404, redirect
+    from django.utils import timezone
+
+    from .models import Notification
+
+    note = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    return redirect(note.url or "home")
 
 
 def health(request):

@@ -37,7 +37,7 @@ MATRIX = {
     "accounts:staff_reset_2fa": ("post", "membership", "manage_staff", 302),
 }
 # Not walked here, with the reason: anonymous token link (tests/test_staff_lifecycle.py), health probe.
-EXEMPT = {"accounts:accept_invite", "health"}
+EXEMPT = {"accounts:accept_invite", "health", "notification_open"}  # last: own rows only, tested below
 OUR_NAMESPACES = {"pupils", "accounts"}
 
 
@@ -161,3 +161,15 @@ def test_visible_to_is_empty_without_a_school(world):
     from accounts.access import NO_ACCESS
 
     assert not Pupil.objects.visible_to(NO_ACCESS).exists()
+
+
+def test_nobody_opens_another_persons_notification(client, world):
+    from sendsupport.models import Notification
+
+    note = Notification.objects.create(user=world.people["senco"], school=world.school, subject="Private")
+    client.force_login(world.people["ta"])
+    assert client.post(f"/inbox/{note.pk}/open/").status_code == 404
+    client.force_login(world.people["senco"])
+    assert client.post(f"/inbox/{note.pk}/open/").status_code == 302
+    note.refresh_from_db()
+    assert note.read_at is not None
