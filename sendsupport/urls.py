@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from plans.views.step_in import step_in_find
+
 from . import views
 
 # The admin's own login would bypass allauth's 2FA and rate limits.
@@ -15,6 +17,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("inbox/<int:notification_id>/open/", views.notification_open, name="notification_open"),
     path("pupils/<int:pupil_id>/", include("plans.urls")),
+    path("step-in/", step_in_find, name="step_in_find"),
     path("trust-admin/", admin.site.urls),
 ]
 
