@@ -31,6 +31,7 @@ MATRIX = {
     "accounts:staff_invite": ("get", None, "manage_staff", 200),
     "accounts:school_setup": ("get", None, "manage_staff", 200),
     "accounts:switch_school": ("get", None, None, 200),
+    "step_in_find": ("get", None, None, 200),  # name and class only: any staff may look anyone up
     "accounts:staff_detail": ("get", "membership", "manage_staff", 200),
     "accounts:staff_deactivate": ("post", "membership", "manage_staff", 302),
     "accounts:staff_reactivate": ("post", "membership", "manage_staff", 302),
