@@ -22,6 +22,7 @@ from django.db import connection, transaction
 SEEDERS = [
     "accounts.demo",
     "pupils.demo",
+    "plans.demo",
 ]
 
 TRUST_NAME = "Aire Valley Learning Trust"
