@@ -8,10 +8,12 @@ class PlansConfig(AppConfig):
         from sendsupport import panels
 
         from .panels_evidence import progress_panel
+        from .panels_plans import plan_panel
         from .panels_reviews import pupil_review_panel, reviews_due_panel
         from .panels_step_in import step_in_button
 
         panels.register("home", reviews_due_panel)  # SENCo: reviews due and overdue
         panels.register("pupil", step_in_button)
+        panels.register("pupil", plan_panel)
         panels.register("pupil", progress_panel)
         panels.register("pupil", pupil_review_panel)

@@ -52,6 +52,8 @@ def amend(*, plan, acting_user):
     """The draft of the next version, copied from `plan` (in force or superseded); if a draft of
     this plan already exists, that draft (a second click is not a second draft)."""
     model = type(plan)
+    # Lock the versions of this plan so two clicks at once can't both start a draft.
+    list(model.objects.select_for_update().filter(lineage=plan.lineage).values_list("pk", flat=True))
     existing = model.objects.filter(lineage=plan.lineage, status=VersionStatus.DRAFT).first()
     if existing:
         return existing
@@ -90,7 +92,7 @@ def _copy_children(source, draft):
             [PHPTrainedStaff(plan=draft, user_id=uid) for uid in source.trained_staff.values_list("id", flat=True)])
 
 
-def _readiness_errors(plan) -> list[str]:
+def readiness_errors(plan) -> list[str]:
     errors = []
     if isinstance(plan, Plan):
         if not plan.outcomes.exists():
@@ -113,7 +115,7 @@ def put_in_force(*, plan, acting_user):
     model = type(plan)
     plan = model.objects.select_for_update().get(pk=plan.pk)
     require_draft(plan)
-    if errors := _readiness_errors(plan):
+    if errors := readiness_errors(plan):
         raise ValidationError(errors)
     now = timezone.now()
     with pghistory.context(user=acting_user.pk, action=f"{model._meta.model_name}.sign_off"):

@@ -32,7 +32,7 @@ def test_pupil_profile_query_count_is_flat(client, world, django_assert_num_quer
             ContactFactory(pupil=world.pupil_in)
         client.get("/")
         # session, user, membership+school, pupil+class+school, access-log insert, contacts, key adults,
-        # plan in force (progress panel), review panel (plan due date, latest review),
+        # plans panel, plan in force (progress panel), review panel (plan due date, latest review),
         # session save (savepoint, update, release)
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             assert client.get(f"/pupils/{world.pupil_in.pk}/").status_code == 200
