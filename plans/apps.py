@@ -7,6 +7,7 @@ class PlansConfig(AppConfig):
     def ready(self):
         from sendsupport import panels
 
+        from .panels_behaviour import behaviour_plans_panel
         from .panels_evidence import progress_panel
         from .panels_plans import plan_panel
         from .panels_reviews import pupil_review_panel, reviews_due_panel
@@ -16,4 +17,5 @@ class PlansConfig(AppConfig):
         panels.register("pupil", step_in_button)
         panels.register("pupil", plan_panel)
         panels.register("pupil", progress_panel)
+        panels.register("pupil", behaviour_plans_panel)
         panels.register("pupil", pupil_review_panel)

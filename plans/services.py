@@ -60,7 +60,8 @@ def amend(*, plan, acting_user):
     with pghistory.context(user=acting_user.pk, action=f"{model._meta.model_name}.amend"):
         latest = model.objects.filter(lineage=plan.lineage).aggregate(v=Max("version"))["v"]
         draft = model(pupil=plan.pupil, lineage=plan.lineage, version=latest + 1, created_by=acting_user)
-        _copy_fields(plan, draft)
+        # A new version needs the parents' agreement to this version, not the last one's.
+        _copy_fields(plan, draft, exclude=("parents_agreed_on", "parents_agreement_notes"))
         draft.save()
         _copy_children(plan, draft)
     return draft

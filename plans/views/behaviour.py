@@ -6,7 +6,6 @@ who support the pupil read the plan, on a phone if need be."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -91,11 +90,7 @@ def _amend(request, pupil, plan):
     if not plan.is_in_force:
         messages.error(request, f"Version {plan.version} is superseded. Amend the version in force instead.")
         return redirect(plan)
-    try:
-        draft = services.amend(plan=plan, acting_user=request.user)
-    except IntegrityError:
-        # Two clicks at once: the other request made the draft (one draft per plan).
-        draft = type(plan).objects.get(lineage=plan.lineage, status=VersionStatus.DRAFT)
+    draft = services.amend(plan=plan, acting_user=request.user)  # a second click finds the same draft
     messages.success(request, f"Version {draft.version} started as a draft, copied from version {plan.version}. "
                               f"Version {plan.version} stays in force until you sign this one off.")
     return redirect(_edit_url(draft))
@@ -104,8 +99,9 @@ def _amend(request, pupil, plan):
 def _detail_context(request, pupil, page, sign_off_errors):
     plan = page["plan"]
     can_edit = request.staff.can(Ability.EDIT_PLANS) and not pupil.is_archived
-    return {"pupil": pupil, "can_edit": can_edit, "sign_off_errors": sign_off_errors,
-            "needs_agreement": plan.is_draft and not plan.parents_agreed_on, **page}
+    # What still stands in the way of sign-off, said before the button is pressed (no query for BSP/PHP).
+    readiness = services.readiness_errors(plan) if can_edit and plan.is_draft and not sign_off_errors else []
+    return {"pupil": pupil, "can_edit": can_edit, "sign_off_errors": sign_off_errors, "readiness": readiness, **page}
 
 
 # --- behaviour support plan ---------------------------------------------------------------------

@@ -33,6 +33,6 @@ def test_pupil_profile_query_count_is_flat(client, world, django_assert_num_quer
         client.get("/")
         # session, user, membership+school, pupil+class+school, access-log insert, contacts, key adults,
         # plans panel, plan in force (progress panel), review panel (plan due date, latest review),
-        # session save (savepoint, update, release)
-        with django_assert_num_queries(14):
+        # behaviour and handling plans panel (2), session save (savepoint, update, release)
+        with django_assert_num_queries(16):
             assert client.get(f"/pupils/{world.pupil_in.pk}/").status_code == 200
