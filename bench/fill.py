@@ -19,8 +19,12 @@ from django.utils import timezone
 from accounts.models import Membership, School, User
 from pupils.models import CaseloadEntry, ClassGroup, Contact, KeyAdult, Pupil, SENStatus
 from pupils.upn import make_upn
+from plans.models import (
+    BehaviourSupportPlan, Outcome, Plan, PositiveHandlingPlan, ProgressEvidence, Provision, ProvisionOutcome, Risk,
+    Target,
+)
 
-FILL_VERSION = "bench-fill-v1"  # stored in School.local_authority: a changed generator re-fills
+FILL_VERSION = "bench-fill-v2"  # stored in School.local_authority: a changed generator re-fills
 SCHOOL_URN = "900001"
 OTHER_SCHOOL_URN = "900002"
 OTHER_SURNAME = "Aaa-Otherschool"  # sorts first: a scoping leak would show on page 1
@@ -130,7 +134,9 @@ def _contacts(rng: random.Random, pupils: list[Pupil]) -> None:
 def fill(size: int) -> dict:
     """Create both schools, staff, classes, ``size`` pupils per school, contacts, key adults, caseloads."""
     rng = random.Random(size)
-    tables = [m._meta.db_table for m in (School, User, Membership, ClassGroup, Pupil, Contact, KeyAdult, CaseloadEntry)]
+    tables = [m._meta.db_table for m in (School, User, Membership, ClassGroup, Pupil, Contact, KeyAdult, CaseloadEntry,
+                                         Plan, Outcome, Target, Provision, ProvisionOutcome, ProgressEvidence,
+                                         BehaviourSupportPlan, PositiveHandlingPlan, Risk)]
     with transaction.atomic():
         _set_user_triggers(tables, enabled=False)
 
@@ -188,6 +194,8 @@ def fill(size: int) -> dict:
             for j in range(OTHER_TA_PUPILS):
                 entries.append(CaseloadEntry(school=school, user=t, pupil=pupils[(k * OTHER_TA_PUPILS + j) % size]))
         CaseloadEntry.objects.bulk_create(entries, batch_size=2000)
+        _plans(rng, pupils, senco)
+        _plans(rng, other_pupils, other_senco)
 
         with connection.cursor() as cur:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks before ALTER TABLE
@@ -200,3 +208,51 @@ def fill(size: int) -> dict:
         "contacts": Contact.objects.count(), "caseload_entries": CaseloadEntry.objects.count(),
         "ta_direct": len(direct),
     }
+
+
+PLAN_EVERY = 3  # every third pupil has an EHCP in force (plus a behaviour plan; every ninth a handling plan)
+
+
+def _plans(rng: random.Random, pupils: list[Pupil], senco: User) -> None:
+    """EHCPs with 4 outcomes x 3 targets, 3 provision items serving 2 outcomes each, 5 evidence entries per
+    outcome; behaviour support plans; positive-handling plans with 2 risks."""
+    now = timezone.now()
+    today = timezone.localdate()
+    chosen = [p for i, p in enumerate(pupils) if i % PLAN_EVERY == 0]
+    plans = Plan.objects.bulk_create([
+        Plan(pupil=p, kind="ehcp", status="in_force", created_by=senco, signed_off_by=senco, in_force_from=now,
+             local_authority="Leeds", date_issued=today - datetime.timedelta(days=400),
+             last_annual_review=today - datetime.timedelta(days=rng.randint(200, 380)),
+             section_a="Wants to be a vet.", section_b="Autism; speech and language needs.")
+        for p in chosen], batch_size=2000)
+    outcomes = Outcome.objects.bulk_create([
+        Outcome(plan=plan, area_of_need=["ci", "cl", "semh", "sp"][k], order=k, text=f"Outcome {k + 1} for the pupil")
+        for plan in plans for k in range(4)], batch_size=2000)
+    Target.objects.bulk_create([Target(outcome=o, text=f"Step {j + 1}", order=j) for o in outcomes for j in range(3)],
+                               batch_size=5000)
+    provision = Provision.objects.bulk_create([
+        Provision(plan=plan, description=f"Provision {j + 1}", delivered_by="TA", frequency="Daily", minutes=20)
+        for plan in plans for j in range(3)], batch_size=2000)
+    by_plan = {}
+    for o in outcomes:
+        by_plan.setdefault(o.plan_id, []).append(o)
+    ProvisionOutcome.objects.bulk_create([
+        ProvisionOutcome(provision=item, outcome=o) for item in provision for o in by_plan[item.plan_id][:2]],
+        batch_size=5000)
+    ProgressEvidence.objects.bulk_create([
+        ProgressEvidence(pupil_id=o.plan.pupil_id, outcome=o, outcome_lineage=o.lineage, note="Progress seen",
+                         rating=min(4, j), observed_on=today - datetime.timedelta(days=30 * (5 - j)),
+                         recorded_by=senco)
+        for o in outcomes for j in range(5)], batch_size=5000)
+    BehaviourSupportPlan.objects.bulk_create([
+        BehaviourSupportPlan(pupil=p, status="in_force", created_by=senco, signed_off_by=senco, in_force_from=now,
+                             behaviours_of_concern="Leaves class", early_warning_signs="Pacing",
+                             triggers="Noise", deescalation_strategies="Few words\nQuiet corner\nChoice of two",
+                             reactive_strategies="Clear the room", review_date=today, parents_agreed_on=today)
+        for p in chosen], batch_size=2000)
+    phps = PositiveHandlingPlan.objects.bulk_create([
+        PositiveHandlingPlan(pupil=p, status="in_force", created_by=senco, signed_off_by=senco, in_force_from=now,
+                             approved_techniques="Single elbow", training_scheme="team_teach", review_date=today)
+        for i, p in enumerate(chosen) if i % 3 == 0], batch_size=2000)
+    Risk.objects.bulk_create([Risk(plan=php, hazard="Throwing", who_is_at_risk="Peers", likelihood=3, severity=3,
+                                   control_measures="Early de-escalation") for php in phps for _ in range(2)])

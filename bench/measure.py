@@ -237,9 +237,8 @@ def cmd_app(args) -> dict:
     def list_check(expected):
         def check(response):
             body = ok(response)
-            marker = f'id="result-count">{expected:,} pupil'.encode()
-            marker_plain = f'id="result-count">{expected} pupil'.encode()
-            if marker not in body and marker_plain not in body:
+            found = re.search(rb'id="result-count"[^>]*>([\d,]+) pupil', body)
+            if not found or int(found.group(1).replace(b",", b"")) != expected:
                 raise SystemExit(f"/pupils/ does not say {expected} pupils")
         return check
 
@@ -250,11 +249,24 @@ def cmd_app(args) -> dict:
         if status != 404:
             raise SystemExit(f"{who}: profile of pupil {pk} answered {status}, expected 404")
 
+    from plans.models import Plan
+
+    with_plan = dict(Plan.objects.filter(pupil__school=school, status="in_force").values_list("pupil_id", "id"))
+    senco_planned = next(pk for pk in ordered[len(ordered) // 2:] if pk in with_plan)
+    ta_planned = next(pk for pk in ta_ids[len(ta_ids) // 2:] + ta_ids if pk in with_plan)
     pages = [
         {"name": "Pupil list", "role": "SENCo", "client": c_senco, "path": "/pupils/", "check": list_check(expected_senco)},
         {"name": "Pupil list", "role": "TA", "client": c_ta, "path": "/pupils/", "check": list_check(expected_ta)},
         {"name": "Pupil profile", "role": "SENCo", "client": c_senco, "path": f"/pupils/{senco_pupil}/", "check": ok},
         {"name": "Pupil profile", "role": "TA", "client": c_ta, "path": f"/pupils/{ta_pupil}/", "check": ok},
+        {"name": "Pupil plans", "role": "SENCo", "client": c_senco, "path": f"/pupils/{senco_planned}/plans/",
+         "check": ok},
+        {"name": "EHCP (whole plan)", "role": "SENCo", "client": c_senco,
+         "path": f"/pupils/{senco_planned}/plans/{with_plan[senco_planned]}/", "check": ok},
+        {"name": "EHCP (whole plan)", "role": "TA", "client": c_ta,
+         "path": f"/pupils/{ta_planned}/plans/{with_plan[ta_planned]}/", "check": ok},
+        {"name": "Before you step in", "role": "TA", "client": c_ta, "path": f"/pupils/{ta_planned}/step-in/",
+         "check": ok},
     ]
     run_pages(pages, args)
 
