@@ -6,6 +6,7 @@ class SendSupportConfig(AppConfig):
     verbose_name = "SEND Support core"
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers the deploy check)
         from . import panels
 
         panels.register("home", notifications_panel)

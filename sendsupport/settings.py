@@ -19,11 +19,13 @@ DEBUG = env.bool("DJANGO_DEBUG", False)
 TESTING = env.bool("SENDSUPPORT_TESTING", False)
 
 SECRET_KEY = env("SECRET_KEY", default="")
+# Without a key, management commands that need none (makemigrations, migrate) still run on a
+# throwaway key; serving (wsgi.py, the Celery worker) and `check --deploy` refuse to start.
+SECRET_KEY_MISSING = not SECRET_KEY and not (DEMO or TESTING)
 if not SECRET_KEY:
-    if DEMO or TESTING:
-        SECRET_KEY = "insecure-demo-key-only-for-localhost"  # noqa: S105 (demo and tests only)
-    else:
-        raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
+    from django.core.management.utils import get_random_secret_key
+
+    SECRET_KEY = "insecure-demo-key-only-for-localhost" if (DEMO or TESTING) else get_random_secret_key()
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS if (DEMO or TESTING) else [])

@@ -101,10 +101,18 @@ def test_production_settings_pass_check_deploy():
     ({"SECRET_KEY": ""}, "Set SECRET_KEY"),
 ])
 def test_production_refuses_demo_settings(extra, message):
-    result = run_django({**PRODUCTION, **extra}, "check")
-    assert result.returncode != 0 and message in result.stderr
+    result = run_django({**PRODUCTION, **extra}, "check", "--deploy")
+    assert result.returncode != 0 and message in result.stderr + result.stdout
 
 
 def test_no_secret_in_the_repository():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert not [f for f in tracked if f.startswith("var/") or f.endswith((".env", "secret_key"))]
+
+
+def test_the_web_server_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENDSUPPORT_", "DJANGO_"))}
+    env.update({**PRODUCTION, "SECRET_KEY": ""})
+    result = subprocess.run([sys.executable, "-c", "import sendsupport.wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "Set SECRET_KEY" in result.stderr
