@@ -25,8 +25,13 @@ class PupilFilterForm(forms.Form):
     )
     archived = forms.BooleanField(required=False, label="Show archived pupils")
 
-    def __init__(self, *args, school=None, **kwargs):
+    SEN_FIELDS = ("need", "sen_status")
+
+    def __init__(self, *args, school=None, sen_detail=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not sen_detail:  # school admins manage pupils but don't read SEN detail, so can't sort by it either
+            for name in self.SEN_FIELDS:
+                del self.fields[name]
         self.fields["class_group"].queryset = ClassGroup.objects.filter(school=school)
         self.fields["class_group"].empty_label = "Any class"
         for name, field in self.fields.items():

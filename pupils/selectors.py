@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.access import Ability
 from accounts.models import User
 
 from .models import CaseloadEntry, Pupil
@@ -33,9 +34,10 @@ def pupil_list(staff, filters: dict) -> QuerySet[Pupil]:
         qs = qs.filter(class_group=filters["class_group"])
     if filters.get("year_group") is not None:
         qs = qs.filter(year_group=filters["year_group"])
-    if filters.get("need"):
+    sen_detail = staff.can(Ability.READ_SEN_DETAIL)  # no filtering or counting by need without it
+    if sen_detail and filters.get("need"):
         qs = qs.filter(Q(primary_need=filters["need"]) | Q(secondary_need=filters["need"]))
-    if filters.get("sen_status"):
+    if sen_detail and filters.get("sen_status"):
         qs = qs.filter(sen_status=filters["sen_status"])
     in_caseload = CaseloadEntry.objects.filter(user=staff.user, school=staff.school).filter(
         Q(pupil=OuterRef("pk")) | Q(class_group=OuterRef("class_group"))

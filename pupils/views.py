@@ -21,13 +21,14 @@ from .models import Pupil
 @school_required
 def pupil_list(request):
     staff = request.staff
-    form = PupilFilterForm(request.GET or None, school=staff.school)
+    sen_detail = staff.can(Ability.READ_SEN_DETAIL)
+    form = PupilFilterForm(request.GET or None, school=staff.school, sen_detail=sen_detail)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.pupil_list(staff, filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "pupils/_list_results.html" if request.htmx else "pupils/list.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode(), "sen_detail": sen_detail})
 
 
 @login_required

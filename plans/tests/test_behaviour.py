@@ -284,6 +284,16 @@ def test_someone_who_has_left_is_shown_as_such(client, world):
     assert "No longer at the school, so removed from the plan when you save: Ta Person." in form
 
 
+def test_a_posted_stranger_is_not_named_as_having_left(client, world):
+    senco, pupil = world.people["senco"], world.pupil_in
+    stranger = world.people["other_school_senco"]
+    plan = make_php(pupil, senco, status=VersionStatus.DRAFT)
+    client.force_login(senco)
+    response = client.post(f"{base(pupil)}/handling/{plan.pk}/edit/", php_data(staff=[stranger], stage_crisis=""))
+    assert response.status_code == 400
+    assert stranger.full_name not in page_text(response)
+
+
 def test_a_risk_row_can_be_removed_from_a_draft(client, world):
     senco, pupil = world.people["senco"], world.pupil_in
     plan = make_php(pupil, senco, status=VersionStatus.DRAFT)
@@ -547,3 +557,14 @@ def test_the_handling_plan_page_runs_a_fixed_number_of_queries(client, world, dj
         with django_assert_num_queries(14):
             page = page_text(client.get(plan.get_absolute_url()))
         assert f"Hazard {n}-{n - 1}" in page and page.count("valid until") == staff_made
+
+
+@pytest.mark.parametrize("kind", ["bsp", "php"])
+def test_opening_a_behaviour_plan_to_edit_it_is_logged_as_a_read(client, world, kind):
+    senco, pupil = world.people["senco"], world.pupil_in
+    make = make_bsp if kind == "bsp" else make_php
+    plan = make(pupil, senco, status=VersionStatus.DRAFT)
+    client.force_login(senco)
+    part = "behaviour" if kind == "bsp" else "handling"
+    assert client.get(f"{base(pupil)}/{part}/{plan.pk}/edit/").status_code == 200
+    assert AccessLog.objects.filter(pupil=pupil, action=f"plan.{kind}.edit.view", user=senco).count() == 1

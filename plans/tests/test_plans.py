@@ -659,3 +659,16 @@ def test_every_demo_plan_opens_and_can_be_amended(client, db):
     for address in (url("plan_edit", plan.pupil, draft.pk), url("outcome_edit", plan.pupil, draft.pk, outcome.pk),
                     url("provision_edit", plan.pupil, draft.pk, item.pk), draft.get_absolute_url()):
         assert client.get(address).status_code == 200, address
+
+
+def test_opening_a_plan_to_edit_it_is_logged_as_a_read(client, world):
+    senco, pupil = world.people["senco"], world.pupil_in
+    plan = draft_ehcp(pupil, senco)
+    outcome = add_outcome(plan, senco)
+    item = add_provision(plan, senco, [outcome])
+    client.force_login(senco)
+    for name, args, action in [("plan_edit", [plan.pk], "plan.edit.view"),
+                               ("outcome_edit", [plan.pk, outcome.pk], "plan.outcome.edit.view"),
+                               ("provision_edit", [plan.pk, item.pk], "plan.provision.edit.view")]:
+        assert client.get(url(name, pupil, *args)).status_code == 200
+        assert AccessLog.objects.filter(pupil=pupil, action=action, user=senco).count() == 1

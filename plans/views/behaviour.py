@@ -136,6 +136,7 @@ def bsp_create(request, pupil_id):
 def bsp_edit(request, pupil_id, plan_id):
     pupil = _for_editing(request, pupil_id)
     plan = plan_object(BehaviourSupportPlan, pupil, plan_id)
+    log_access(request, action="plan.bsp.edit.view", pupil=pupil)
     return _refused_unless_draft(request, pupil, plan) or _bsp_form(request, pupil, plan, action="bsp.update")
 
 
@@ -195,8 +196,10 @@ def _php_form(request, pupil, plan, *, action):
     staff = list(staff)
     selected = form.selected_staff_ids()
     choices = selectors.staff_choices(staff, form["training_scheme"].value() or "")
-    # Someone chosen before who has since left the school is dropped when the draft is saved: say so.
-    left_ids = selected - {u.pk for u in staff}
+    # Someone saved on the draft who has since left the school is dropped when it is saved again: say so.
+    # Only ids already on the draft are named, so a posted stranger's id reveals nothing.
+    saved_ids = set(plan.trained_staff.values_list("pk", flat=True)) if plan.pk else set()
+    left_ids = (selected & saved_ids) - {u.pk for u in staff}
     return render(request, "plans/behaviour/php_form.html", {
         "pupil": pupil, "plan": plan, "form": form, "risks": risks, "selected": selected,
         "staff_trained": [c for c in choices if c.record is not None or c.user.pk in selected],
@@ -218,6 +221,7 @@ def php_create(request, pupil_id):
 def php_edit(request, pupil_id, plan_id):
     pupil = _for_editing(request, pupil_id)
     plan = plan_object(PositiveHandlingPlan, pupil, plan_id)
+    log_access(request, action="plan.php.edit.view", pupil=pupil)
     return _refused_unless_draft(request, pupil, plan) or _php_form(request, pupil, plan, action="php.update")
 
 

@@ -106,6 +106,7 @@ def plan_create(request, pupil_id, kind):
 def plan_edit(request, pupil_id, plan_id):
     pupil = _for_editing(request, pupil_id)
     plan = plan_object(Plan, pupil, plan_id)
+    log_access(request, action="plan.edit.view", pupil=pupil)
     return _refused_unless_draft(request, pupil, plan) or _plan_form(request, pupil, plan, action="plan.update")
 
 
@@ -206,6 +207,7 @@ def outcome_edit(request, pupil_id, plan_id, outcome_id):
     pupil = _for_editing(request, pupil_id)
     plan = plan_object(Plan, pupil, plan_id)
     outcome = get_object_or_404(Outcome, pk=outcome_id, plan=plan)  # another plan's outcome: 404
+    log_access(request, action="plan.outcome.edit.view", pupil=pupil)
     return _refused_unless_draft(request, pupil, plan) or _outcome_form(request, pupil, plan, outcome)
 
 
@@ -241,4 +243,5 @@ def provision_edit(request, pupil_id, plan_id, provision_id):
     pupil = _for_editing(request, pupil_id)
     plan = plan_object(Plan, pupil, plan_id)
     item = get_object_or_404(Provision, pk=provision_id, plan=plan)  # another plan's provision: 404
+    log_access(request, action="plan.provision.edit.view", pupil=pupil)
     return _refused_unless_draft(request, pupil, plan) or _provision_form(request, pupil, plan, item)

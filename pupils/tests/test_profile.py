@@ -144,3 +144,24 @@ def test_phone_links_dial_uk_numbers_as_written():
 
     assert tel_href("+44(0)20 7496 0955") == "+442074960955"
     assert tel_href("07700 900123") == "07700900123"
+
+
+def test_school_admin_neither_sees_nor_filters_by_sen_status_or_need(client, world):
+    world.pupil_in.primary_need, world.pupil_in.sen_status = "ASD", "E"
+    world.pupil_in.save()
+    client.force_login(world.people["admin"])
+    page = client.get("/pupils/").content.decode()
+    assert "Primary need" not in page and 'id="id_need"' not in page and "Autis" not in page
+    # A crafted filter is ignored, so the count can't reveal who has which need
+    everyone = client.get("/pupils/").context["page"].paginator.count
+    filtered = client.get("/pupils/?need=ASD&sen_status=E").context["page"].paginator.count
+    assert filtered == everyone > 1
+
+
+def test_senco_filters_by_need(client, world):
+    world.pupil_in.primary_need = "ASD"
+    world.pupil_in.save()
+    client.force_login(world.people["senco"])
+    page = client.get("/pupils/?need=ASD")
+    assert 'id="id_need"' in page.content.decode()
+    assert list(page.context["page"].object_list) == [world.pupil_in]
