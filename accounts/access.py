@@ -28,18 +28,24 @@ class Ability(StrEnum):
     EDIT_PLANS = "edit_plans"
     ADD_EVIDENCE = "add_evidence"  # progress evidence against outcomes
     RECEIVE_SEN_ALERTS = "receive_sen_alerts"  # told of break-glass access, reviews due...
+    READ_INCIDENTS = "read_incidents"  # behaviour incidents of the pupils one may see
+    EXPORT_INCIDENTS = "export_incidents"  # CSV of the school's incidents
+    REVIEW_INCIDENTS = "review_incidents"  # mark reviewed, correct facts, sign off restrictive interventions
 
 
 A = Ability
 ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
-    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE}),
-    Role.TEACHER: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE}),
+    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS}),
+    Role.TEACHER: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS}),
     Role.SENCO: frozenset(
         {A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.EDIT_PUPIL_BASICS, A.EDIT_SEN_DETAIL, A.ARCHIVE_PUPIL, A.READ_HISTORY,
-         A.READ_PLANS, A.EDIT_PLANS, A.ADD_EVIDENCE, A.RECEIVE_SEN_ALERTS}
+         A.READ_PLANS, A.EDIT_PLANS, A.ADD_EVIDENCE, A.RECEIVE_SEN_ALERTS,
+         A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS}
     ),
-    Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING, A.READ_PLANS}),
-    Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_PLANS}),
+    Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING, A.READ_PLANS,
+                         A.READ_INCIDENTS}),
+    Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_PLANS,
+                                   A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS}),
     # Office staff keep pupil basics and staff; no SEN, behaviour or safeguarding detail.
     Role.SCHOOL_ADMIN: frozenset(
         {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP}

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "accounts",
     "pupils",
     "plans",
+    "incidents",
+    "restrictive",
+    "safeguarding",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,9 @@ urlpatterns = [
     path("inbox/<int:notification_id>/open/", views.notification_open, name="notification_open"),
     path("pupils/<int:pupil_id>/", include("plans.urls")),
     path("step-in/", step_in_find, name="step_in_find"),
+    path("incidents/", include("incidents.urls")),
+    path("incidents/<int:incident_id>/restrictive/", include("restrictive.urls")),
+    path("safeguarding/", include("safeguarding.urls")),
     path("trust-admin/", admin.site.urls),
 ]
 
