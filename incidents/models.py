@@ -259,6 +259,10 @@ class Injury(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    @property
+    def region_labels(self) -> list[str]:
+        return [BodyRegion(code).label for code in self.body_regions]
+
 
 class AddendumKind(models.TextChoices):
     NOTE = "note", "Later information"

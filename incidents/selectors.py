@@ -12,3 +12,140 @@ def get_incident_for(staff, incident_id) -> Incident:
                                                           "created_by", "reviewed_by"),
         pk=incident_id,
     )
+
+
+def quick_picks(school) -> dict[str, list[str]]:
+    """The common options for each ABC field: the school's own list where it has one (Django
+    admin), else the defaults. One query."""
+    from .models import DEFAULT_PICKS, QuickPick
+
+    own: dict[str, list[str]] = {}
+    for kind, label in QuickPick.objects.filter(school=school, is_active=True).values_list("kind", "label"):
+        own.setdefault(kind, []).append(label)
+    return {kind: own.get(kind) or list(labels) for kind, labels in DEFAULT_PICKS.items()}
+
+
+def plan_strategies(pupil) -> list[str]:
+    """Strategies from the pupil's behaviour support plan in force, in the plan's order."""
+    from plans.models import BehaviourSupportPlan, VersionStatus
+
+    plan = BehaviourSupportPlan.objects.filter(pupil=pupil, status=VersionStatus.IN_FORCE).first()
+    return plan.strategies() if plan else []
+
+
+PAGE_SIZE = 50
+
+
+def _cursor(value: str | None):
+    """`after` is "<occurred_at ISO>~<id>" of the last row shown: keyset pagination, so a page of a
+    500,000-row table costs the same as the first and nothing counts the whole table."""
+    import datetime
+
+    if not value or "~" not in value:
+        return None
+    when, _, pk = value.rpartition("~")
+    try:
+        return datetime.datetime.fromisoformat(when), int(pk)
+    except ValueError:
+        return None
+
+
+def keyset_page(qs, after: str | None, size: int = PAGE_SIZE) -> dict:
+    from django.db.models import Q
+
+    if cursor := _cursor(after):
+        when, pk = cursor
+        qs = qs.filter(Q(occurred_at__lt=when) | Q(occurred_at=when, pk__lt=pk))
+    rows = list(qs.order_by("-occurred_at", "-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_after = f"{rows[-1].occurred_at.isoformat()}~{rows[-1].pk}" if more else None
+    return {"rows": rows, "next_after": next_after, "is_first": cursor is None}
+
+
+def filtered_incidents(staff, filters: dict):
+    """The incidents this person may read, narrowed by the list's filters."""
+    import datetime
+
+    from django.utils import timezone
+
+    qs = Incident.objects.visible_to(staff)
+    if filters.get("pupil"):
+        qs = qs.filter(pupil=filters["pupil"])
+    tz = timezone.get_current_timezone()
+    if filters.get("date_from"):
+        qs = qs.filter(occurred_at__gte=datetime.datetime.combine(filters["date_from"], datetime.time.min, tz))
+    if filters.get("date_to"):
+        end = filters["date_to"] + datetime.timedelta(days=1)
+        qs = qs.filter(occurred_at__lt=datetime.datetime.combine(end, datetime.time.min, tz))
+    if filters.get("behaviour"):
+        qs = qs.filter(behaviour_picks__contains=[filters["behaviour"]])
+    if filters.get("location"):
+        qs = qs.filter(location=filters["location"])
+    if filters.get("intensity"):
+        qs = qs.filter(intensity__gte=filters["intensity"])
+    if filters.get("physical") in ("yes", "no"):
+        qs = qs.filter(physical_intervention=filters["physical"] == "yes")
+    status = filters.get("status")
+    if status == "to_review":
+        qs = qs.filter(reviewed_at__isnull=True)
+    elif status == "reviewed":
+        qs = qs.filter(reviewed_at__isnull=False)
+    elif status == "corrected":
+        qs = qs.filter(corrected=True)
+    return qs.select_related("pupil", "location", "created_by")
+
+
+def pupil_incidents(pupil):
+    """Incidents about the pupil or in which they were involved (the behaviour timeline)."""
+    from django.db.models import Q
+
+    from .models import InvolvedPupil
+
+    involved = InvolvedPupil.objects.filter(pupil=pupil).values("incident_id")
+    return (Incident.objects.filter(school=pupil.school_id)
+            .filter(Q(pupil=pupil) | Q(pk__in=involved))
+            .select_related("pupil", "location", "created_by", "period"))
+
+
+def my_recent(staff, limit: int = 30) -> list[Incident]:
+    return list(Incident.objects.filter(school=staff.school, created_by=staff.user)
+                .select_related("pupil", "location").order_by("-recorded_at")[:limit])
+
+
+def my_drafts(staff):
+    from .models import IncidentDraft
+
+    return (IncidentDraft.objects.filter(school=staff.school, author=staff.user, submitted_as__isnull=True,
+                                         discarded_at__isnull=True)
+            .select_related("pupil").order_by("-updated_at"))
+
+
+def stale_drafts(staff):
+    """Drafts left alone longer than INCIDENT_DRAFT_STALE_MINUTES: listed for their author."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    minutes = getattr(settings, "INCIDENT_DRAFT_STALE_MINUTES", 30)
+    return my_drafts(staff).filter(updated_at__lt=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+def incident_parts(incident: Incident, staff) -> dict:
+    """The full report's parts for the detail page. Pupils the reader may not see are "another pupil"."""
+    from pupils.models import Pupil
+
+    involved = list(incident.involved_pupils.select_related("pupil"))
+    visible = set(Pupil.objects.visible_to(staff).filter(pk__in=[p.pupil_id for p in involved])
+                  .values_list("pk", flat=True)) if involved else set()
+    for part in involved:
+        part.shown_name = part.pupil.display_name if part.pupil_id in visible else "Another pupil"
+    staff_rows = list(incident.involved_staff.select_related("user"))
+    return {
+        "involved": involved,
+        "staff_involved": [s.user for s in staff_rows if s.role == "involved"],
+        "witnesses": [s.user for s in staff_rows if s.role == "witness"],
+        "injuries": list(incident.injuries.select_related("staff_member")),
+        "addenda": list(incident.addenda.select_related("author")),
+    }
