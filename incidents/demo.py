@@ -60,9 +60,9 @@ RATE = {  # incidents per school day, drawn per pupil from these ranges
 }
 EARLIER_YEARS_RATE = 0.8  # earlier years were a little calmer
 INTENSITY_WEIGHTS = {  # 1..5
-    "top": [22, 34, 28, 11, 5], "mid": [30, 36, 24, 7, 3], "sen": [40, 37, 18, 4, 1], "none": [50, 35, 13, 2, 0],
+    "top": [25, 36, 27, 8, 4], "mid": [32, 37, 23, 6, 2], "sen": [40, 37, 18, 4, 1], "none": [50, 35, 13, 2, 0],
 }
-FORCE_CHANCE = {4: 0.3, 5: 0.6}  # share of intensity 4 and 5 incidents where force was used
+FORCE_CHANCE = {4: 0.4, 5: 0.75}  # share of intensity 4 and 5 incidents where force was used
 
 # --- When -----------------------------------------------------------------------------------
 SLOTS = {  # share of a day's incidents by part of the day
@@ -467,7 +467,7 @@ def _incident(rng, people, pupil, year_then, tier, signature, day, weekday, now,
     occurred = datetime.datetime.combine(day, datetime.time(minute // 60, minute % 60), tzinfo=LONDON)
 
     intensity = rng.choices([1, 2, 3, 4, 5], INTENSITY_WEIGHTS[tier])[0]
-    force = intensity in FORCE_CHANCE and rng.random() < FORCE_CHANCE[intensity] * (1.2 if has_handling_plan else 0.8)
+    force = intensity in FORCE_CHANCE and rng.random() < FORCE_CHANCE[intensity] * (1.25 if has_handling_plan else 0.9)
     full = intensity >= 4 or force or (intensity == 3 and rng.random() < 0.25)
 
     # Recorded a few minutes to a few hours later; full reports take longer.

@@ -44,6 +44,7 @@ def _cursor(value: str | None):
     if not value or "~" not in value:
         return None
     when, _, pk = value.rpartition("~")
+    when = when.replace(" ", "+")  # an unencoded "+00:00" arrives as a space
     try:
         return datetime.datetime.fromisoformat(when), int(pk)
     except ValueError:

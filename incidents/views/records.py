@@ -93,7 +93,8 @@ def review(request, incident_id):
 
 def _list_context(request, *, pupil=None):
     staff = request.staff
-    pupils = Pupil.objects.visible_to(staff).order_by("legal_first_name", "legal_last_name")
+    pupils = Pupil.objects.visible_to(staff).select_related("class_group").order_by("legal_first_name",
+                                                                                     "legal_last_name")
     form = IncidentFilterForm(request.GET or None, staff=staff, pupils=pupils)
     filters = form.cleaned_data if form.is_valid() else {}
     if pupil is not None:
