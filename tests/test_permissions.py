@@ -13,6 +13,7 @@ CAN = {
     "edit": {"senco", "admin"},
     "history": {"senco", "dsl", "senior"},
     "manage_staff": {"admin"},
+    "safeguarding": {"dsl"},
 }
 
 # url name -> (method, kind of object, ability needed or None, status on success)
@@ -36,10 +37,16 @@ MATRIX = {
     "accounts:staff_deactivate": ("post", "membership", "manage_staff", 302),
     "accounts:staff_reactivate": ("post", "membership", "manage_staff", 302),
     "accounts:staff_reset_2fa": ("post", "membership", "manage_staff", 302),
+    "safeguarding:raise": ("get", None, None, 200),
+    "safeguarding:mine": ("get", None, None, 200),
+    "safeguarding:list": ("get", None, "safeguarding", 200),
 }
 # Not walked here, with the reason: anonymous token link (tests/test_staff_lifecycle.py), health probe.
 EXEMPT = {"accounts:accept_invite", "health", "notification_open"}  # last: own rows only, tested below
-OUR_NAMESPACES = {"pupils", "accounts"}
+# Concern pages take concern ids and refuse non-DSL staff before any lookup (403 even for a
+# pupil out of scope): walked in safeguarding/tests/test_concerns.py.
+EXEMPT |= {"safeguarding:detail", "safeguarding:record", "safeguarding:received", "safeguarding:chronology"}
+OUR_NAMESPACES = {"pupils", "accounts", "safeguarding"}
 
 
 def our_url_names():

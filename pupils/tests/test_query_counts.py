@@ -26,13 +26,21 @@ def test_pupil_list_query_count_is_flat(client, world, django_assert_num_queries
 
 
 def test_pupil_profile_query_count_is_flat(client, world, django_assert_num_queries):
+    """Other apps add panels to this page, so the count is pinned by its growth (none), not a total.
+    Each panel pins its own queries in its app's tests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.factories import IncidentFactory
+
     client.force_login(world.people["senco"])
+    counts = []
     for extra in (1, 20):
         for _ in range(extra):
             ContactFactory(pupil=world.pupil_in)
+            IncidentFactory(pupil=world.pupil_in)
         client.get("/")
-        # session, user, membership+school, pupil+class+school, access-log insert, contacts, key adults,
-        # plans panel, plan in force (progress panel), review panel (plan due date, latest review),
-        # behaviour and handling plans panel (2), session save (savepoint, update, release)
-        with django_assert_num_queries(16):
+        with CaptureQueriesContext(connection) as captured:
             assert client.get(f"/pupils/{world.pupil_in.pk}/").status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] and counts[0] <= 30, counts
