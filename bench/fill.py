@@ -1,9 +1,12 @@
-"""Bench data: one school of N pupils (plus a second school whose pupils must never show).
+"""Bench data: one school of N pupils (plus a second school whose pupils must never show), and
+their behaviour incidents: 50,000 at 300 pupils, 500,000 at 3,000 (``incidents_for``).
 
 Runs inside a Django process configured with the app's settings and pointed at a bench database
-(never the app's own). Rows are made with ``bulk_create`` in one transaction, deterministic for a
-given N. The history triggers (django-pghistory) of the filled tables are disabled for the fill and
-re-enabled before commit, so the fill writes no history rows (allowed in a bench database:
+(never the app's own). Schools, staff, pupils and plans are made with ``bulk_create``; the
+incidents with one ``INSERT ... SELECT ... FROM generate_series`` (``fill_incidents``); all in one
+transaction, deterministic for a given N. The history triggers (django-pghistory, and the
+incidents' never-deleted trigger) of the filled tables are disabled for the fill and re-enabled
+before commit, so the fill writes no history rows (allowed in a bench database:
 /work/shared/DECISIONS.md, "Bench data").
 """
 
@@ -12,11 +15,14 @@ from __future__ import annotations
 import datetime
 import math
 import random
+import time
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import Membership, School, User
+from accounts.models import Location, Membership, Period, School, User
+from incidents.models import DEFAULT_PICKS, Incident, PickKind
 from pupils.models import CaseloadEntry, ClassGroup, Contact, KeyAdult, Pupil, SENStatus
 from pupils.upn import make_upn
 from plans.models import (
@@ -24,7 +30,7 @@ from plans.models import (
     Target,
 )
 
-FILL_VERSION = "bench-fill-v2"  # stored in School.local_authority: a changed generator re-fills
+FILL_VERSION = "bench-fill-v3"  # stored in School.local_authority: a changed generator re-fills
 SCHOOL_URN = "900001"
 OTHER_SCHOOL_URN = "900002"
 OTHER_SURNAME = "Aaa-Otherschool"  # sorts first: a scoping leak would show on page 1
@@ -65,6 +71,21 @@ def _text(rng: random.Random, options: list[str], k: int = 2) -> str:
     return " ".join(rng.sample(options, k))
 
 
+def incidents_for(size: int) -> int:
+    """Incidents of the bench school: 50,000 at 300 pupils, 500,000 at 3,000 (about 167 a pupil:
+    five school years at a busy school's rate), at least 1,000."""
+    return max(1000, round(size * 500 / 3))
+
+
+def other_incidents_for(size: int) -> int:
+    return incidents_for(size) // 10
+
+
+def fill_last_id(size: int) -> int:
+    """The fill writes ids 1..this into a fresh table; anything above was added by a bench run."""
+    return incidents_for(size) + other_incidents_for(size)
+
+
 def is_filled(size: int) -> str:
     """'yes' when the bench data for ``size`` is there, 'no' when the DB is empty, 'stale' otherwise."""
     school = School.objects.filter(urn=SCHOOL_URN).first()
@@ -72,7 +93,9 @@ def is_filled(size: int) -> str:
         return "no"
     if school.local_authority != FILL_VERSION:
         return "stale"
-    return "yes" if Pupil.objects.filter(school=school).count() == size else "stale"
+    if Pupil.objects.filter(school=school).count() != size:
+        return "stale"
+    return "yes" if Incident.objects.filter(pk=fill_last_id(size)).exists() else "stale"
 
 
 def _set_user_triggers(tables: list[str], enabled: bool) -> None:
@@ -136,7 +159,7 @@ def fill(size: int) -> dict:
     rng = random.Random(size)
     tables = [m._meta.db_table for m in (School, User, Membership, ClassGroup, Pupil, Contact, KeyAdult, CaseloadEntry,
                                          Plan, Outcome, Target, Provision, ProvisionOutcome, ProgressEvidence,
-                                         BehaviourSupportPlan, PositiveHandlingPlan, Risk)]
+                                         BehaviourSupportPlan, PositiveHandlingPlan, Risk, Location, Period, Incident)]
     with transaction.atomic():
         _set_user_triggers(tables, enabled=False)
 
@@ -197,17 +220,156 @@ def fill(size: int) -> dict:
         _plans(rng, pupils, senco)
         _plans(rng, other_pupils, other_senco)
 
+        places = _school_day(school)
+        other_places = _school_day(other)
+        t0 = time.perf_counter()
+        authors = [ta.pk] * 3 + [u.pk for u in teachers + other_tas]
+        with _bulk_load(Incident._meta.db_table):
+            fill_incidents(school, incidents_for(size), [p.pk for p in pupils], authors, senco.pk, *places,
+                           seed=0.25)
+            # The other school's incidents are all from last week: a scoping leak shows on page 1.
+            fill_incidents(other, other_incidents_for(size), [p.pk for p in other_pupils], [other_senco.pk],
+                           other_senco.pk, *other_places, seed=0.75, weeks=1)
+        incident_seconds = time.perf_counter() - t0
+
         with connection.cursor() as cur:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks before ALTER TABLE
         _set_user_triggers(tables, enabled=True)
+        last = Incident.objects.order_by("-pk").values_list("pk", flat=True).first()
+        assert last == fill_last_id(size), (last, fill_last_id(size))  # the bench's clean-up relies on it
 
     with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE incidents_incident")  # as autovacuum would have by now
         cur.execute("ANALYZE")
     return {
         "pupils": size, "other_school_pupils": size, "classes": n_classes, "staff": len(users),
         "contacts": Contact.objects.count(), "caseload_entries": CaseloadEntry.objects.count(),
-        "ta_direct": len(direct),
+        "ta_direct": len(direct), "incidents": incidents_for(size), "other_school_incidents": other_incidents_for(size),
+        "incident_seconds": incident_seconds,
     }
+
+
+@contextmanager
+def _bulk_load(table: str):
+    """Drop the table's secondary indexes and foreign keys for a bulk insert and put them back after,
+    in the same transaction, from their own definitions: building an index once and checking each
+    foreign key in one join is much faster than maintaining 9 indexes and 6 deferred checks per row.
+    Re-adding a foreign key validates every row, so nothing unchecked is left behind."""
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks may be left on tables we ALTER
+        cur.execute("""SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                       WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname""", [table])
+        fks = cur.fetchall()
+        cur.execute("""SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                       WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT x.indisunique
+                       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+                       ORDER BY i.relname""", [table])
+        indexes = cur.fetchall()
+        for name, _ in fks:
+            cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cur.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cur.execute(definition)
+        for name, definition in fks:
+            cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
+
+# The school day and places of the bench schools (as accounts.demo sets up a primary).
+PERIODS = [("Registration", (8, 45), (9, 0)), ("Lesson 1", (9, 0), (10, 0)), ("Lesson 2", (10, 0), (10, 45)),
+           ("Break", (10, 45), (11, 0)), ("Lesson 3", (11, 0), (12, 0)), ("Lunch", (12, 0), (13, 0)),
+           ("Lesson 4", (13, 0), (14, 0)), ("Lesson 5", (14, 0), (15, 15))]
+LOCATIONS = ["Dining hall", "Playground", "Corridor", "Year 1 classroom", "Year 2 classroom", "Year 3 classroom",
+             "Year 4 classroom", "Year 5 classroom", "Year 6 classroom", "Reception classroom", "Hall", "Field",
+             "Library", "Sensory room", "Nurture room", "Intervention room", "Toilets", "Cloakroom", "School office",
+             "School gate"]
+
+
+def _school_day(school: School) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Create the school's locations and periods; returns (location ids, [(period id, from, to)]) with
+    from/to in minutes after the start of the day."""
+    locations = Location.objects.bulk_create([Location(school=school, name=name) for name in LOCATIONS])
+    periods = Period.objects.bulk_create([
+        Period(school=school, name=name, starts_at=datetime.time(*a), ends_at=datetime.time(*b))
+        for name, a, b in PERIODS])
+    start = PERIODS[0][1][0] * 60 + PERIODS[0][1][1]
+    spans = [(p.pk, a[0] * 60 + a[1] - start, b[0] * 60 + b[1] - start) for p, (_, a, b) in zip(periods, PERIODS)]
+    return [loc.pk for loc in locations], spans
+
+
+BEHAVIOUR_TEXT = ["Put head on the desk and said he would not do it.", "Walked out of the classroom without asking.",
+                  "Shouted at another pupil across the room, then threw a pencil pot.",
+                  "Hid under the table and pulled hood up; did not answer."]
+
+
+def fill_incidents(school: School, n: int, pupil_ids: list[int], author_ids: list[int], reviewer_id: int,
+                   location_ids: list[int], periods: list[tuple[int, int, int]], *, seed: float,
+                   weeks: int = 261) -> None:
+    """``n`` incidents in one INSERT ... SELECT ... FROM generate_series, in time order (ids grow with
+    occurred_at, as they would in use): school days (Monday to Friday) of the last ``weeks`` weeks
+    before this one, 08:45-15:15 Europe/London with a peak after lunch; a tenth of the pupils have
+    80% of the incidents; picks from DEFAULT_PICKS; intensity mostly 1-3;
+    4% with force; reviewed by the SENCo when older than a week. Deterministic (setseed)."""
+    rng = random.Random(seed)
+    pupils = list(pupil_ids)
+    rng.shuffle(pupils)  # which pupils are the busy ones
+    day_minutes = periods[-1][2]
+    period_case = " ".join(f"WHEN m >= {a} AND m < {b} THEN {pk}" for pk, a, b in periods)
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks)
+    params = {
+        "school": school.pk, "n": n, "pupils": pupils, "np": len(pupils), "busy": max(1, len(pupils) // 10),
+        "authors": author_ids, "na": len(author_ids), "reviewer": reviewer_id, "locations": location_ids, "nl": len(location_ids),
+        "monday": monday, "weeks": weeks, "minutes": day_minutes,
+        "start": datetime.time(8, 45), "lunch_end": 255,  # 13:00, minutes after 08:45
+        "ante": DEFAULT_PICKS[PickKind.ANTECEDENT], "beh": DEFAULT_PICKS[PickKind.BEHAVIOUR],
+        "cons": DEFAULT_PICKS[PickKind.CONSEQUENCE], "strat": DEFAULT_PICKS[PickKind.STRATEGY],
+        "outc": DEFAULT_PICKS[PickKind.OUTCOME], "text": BEHAVIOUR_TEXT,
+        "week_ago": timezone.now() - datetime.timedelta(days=7),
+    }
+    sql = f"""
+        WITH r AS MATERIALIZED (
+            SELECT (%(pupils)s::bigint[])[1 + floor(random() * CASE WHEN random() < 0.8 THEN %(busy)s
+                                                                         ELSE %(np)s END)::int] AS pupil,
+                   (%(authors)s::bigint[])[1 + floor(random() * %(na)s)::int] AS author,
+                   (%(locations)s::bigint[])[1 + floor(power(random(), 1.6) * %(nl)s)::int] AS location,
+                   floor(random() * %(weeks)s)::int * 7 + floor(random() * 5)::int AS day,
+                   CASE WHEN random() < 0.2 THEN %(lunch_end)s + floor(random() * 25)::int
+                        ELSE floor(random() * %(minutes)s)::int END AS m,
+                   random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5
+            FROM generate_series(1, %(n)s)
+        ), t AS MATERIALIZED (
+            SELECT r.*, ((%(monday)s::date + day) + %(start)s::time + make_interval(mins => m))
+                        AT TIME ZONE 'Europe/London' AS ts,
+                   CASE WHEN r1 < 0.34 THEN 1 WHEN r1 < 0.70 THEN 2 WHEN r1 < 0.90 THEN 3
+                        WHEN r1 < 0.97 THEN 4 ELSE 5 END AS intensity
+            FROM r
+        )
+        INSERT INTO incidents_incident (
+            school_id, pupil_id, occurred_at, recorded_at, created_by_id, location_id, period_id, activity,
+            antecedent_picks, antecedent, behaviour_picks, behaviour, consequence_picks, consequence,
+            strategy_picks, strategies, intensity, duration_minutes, outcome_picks, outcome, suspected_function,
+            setting_events, damage, physical_intervention, is_full_report, corrected, reviewed_at, reviewed_by_id)
+        SELECT %(school)s, pupil, ts, ts + (3 + r2 * 120) * interval '1 minute', author, location,
+               CASE {period_case} END, '',
+               ARRAY[(%(ante)s::text[])[1 + floor(r2 * 8)::int]]::varchar(60)[], '',
+               ARRAY[(%(beh)s::text[])[1 + floor(r3 * 8)::int]]::varchar(60)[],
+               CASE WHEN r4 < 0.5 THEN (%(text)s::text[])[1 + floor(r4 * 8)::int] ELSE '' END,
+               ARRAY[(%(cons)s::text[])[1 + floor(r4 * 7)::int]]::varchar(60)[], '',
+               ARRAY[(%(strat)s::text[])[1 + floor(r5 * 7)::int]]::varchar(200)[], '',
+               intensity, 1 + floor(r5 * 30)::int,
+               ARRAY[(%(outc)s::text[])[1 + floor(r3 * 4)::int]]::varchar(60)[], '', '', '', '',
+               intensity >= 4 AND r5 < 0.4, intensity >= 4, r3 < 0.002,
+               CASE WHEN ts < %(week_ago)s AND r4 < 0.95 THEN ts + interval '1 day' END,
+               CASE WHEN ts < %(week_ago)s AND r4 < 0.95 THEN %(reviewer)s::bigint END
+        FROM t ORDER BY ts
+    """
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(%s)", [seed])
+        cur.execute(sql, params)
 
 
 PLAN_EVERY = 3  # every third pupil has an EHCP in force (plus a behaviour plan; every ninth a handling plan)

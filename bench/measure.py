@@ -2,18 +2,21 @@
 
     measure.py fill --size N --out F                     (app settings) fill the bench DB if needed
     measure.py app --size N --requests R --warmup W --out F   (app settings) time the app's pages
-    measure.py baseline --requests R --warmup W --out F  (bench.baseline.settings) time the bare page
+    measure.py baseline --size N --requests R --warmup W --out F  (bench.baseline.settings) time the bare pages
 
 DATABASE_URL (the bench database) and DJANGO_SETTINGS_MODULE come from bench/run.py. Results are
 written as JSON to --out. Timings are wall-clock per request through django.test.Client (the full
 middleware stack, URL routing, view, template, session save), against the real PostgreSQL; the
-query counts come from one further request under CaptureQueriesContext, so the timed requests carry
-no query-logging overhead.
+query counts come from further requests under CaptureQueriesContext, so the timed requests carry
+no query-logging overhead. A page with ``post`` bodies is a form POST (the quick log, the bare
+insert), rotating over its bodies; it must answer 302.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import itertools
 import json
 import math
 import os
@@ -28,6 +31,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 ROUND = 20  # requests per page per round; pages take turns, so a noisy moment hits them all alike
+ROUNDS = itertools.count()  # the app's and the baseline's processes count their rounds alike
+SLOW_MS = 30  # a page whose warm-up median is k x this is timed in every k-th round only (k <= MAX_EVERY)
+MAX_EVERY = 5
+WARMUP_SECONDS = 3.0  # warm-up stops after this long (at least 5 requests)
 
 
 def summarise(samples: list[float]) -> dict:
@@ -70,20 +77,41 @@ def _align(captured: list[dict], timings: list[float]) -> list[dict]:
     return out
 
 
+def fetch(page):
+    """One request of the page: a GET, or a POST of its next body (form-encoded, as a browser sends it)."""
+    if not page.get("post"):
+        return page["client"].get(page["path"])
+    page["n"] = page.get("n", 0) + 1
+    body = page["post"][page["n"] % len(page["post"])]
+    return page["client"].post(page["path"], body, content_type="application/x-www-form-urlencoded")
+
+
+def expected_status(page) -> int:
+    return 302 if page.get("post") else 200
+
+
 def prepare_pages(pages: list[dict], warmup: int) -> None:
     """Warm each page up and record its queries (CAPTURES requests, not timed)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for page in pages:
-        for _ in range(warmup):
-            response = page["client"].get(page["path"])
+        warm, started = [], time.perf_counter()
+        for i in range(warmup):
+            t0 = time.perf_counter()
+            response = fetch(page)
+            warm.append(time.perf_counter() - t0)
             page["check"](response)
+            if i >= 4 and time.perf_counter() - started > WARMUP_SECONDS:
+                break
+        # A slow page is timed in every k-th round only, so it doesn't take most of the run's time.
+        page["every"] = min(MAX_EVERY, max(1, math.ceil(statistics.median(warm) * 1000 / SLOW_MS))) if warm else 1
         runs = []
         for _ in range(CAPTURES):
             timings: list[float] = []
+            page["n"] = -1  # a POST page: its queries are recorded on its first body (no period given) each time
             with connection.execute_wrapper(_timer(timings)), CaptureQueriesContext(connection) as ctx:
-                response = page["client"].get(page["path"])
+                response = fetch(page)
             page["check"](response)
             runs.append(_align(ctx.captured_queries, timings))
         page["queries"] = [
@@ -95,15 +123,18 @@ def prepare_pages(pages: list[dict], warmup: int) -> None:
 
 
 def timed_round(pages: list[dict], n: int) -> None:
-    """``n`` timed requests of each page in turn."""
+    """``n`` timed requests of each page in turn (a slow page: in every ``page["every"]``-th round)."""
+    number = next(ROUNDS)
     for page in pages:
-        client, path, samples = page["client"], page["path"], page["samples"]
+        if number % page.get("every", 1):
+            continue
+        samples, status = page["samples"], expected_status(page)
         cpu0 = time.process_time()
         for _ in range(n):
             t0 = time.perf_counter()
-            response = client.get(path)
+            response = fetch(page)
             samples.append(time.perf_counter() - t0)
-            if response.status_code != 200:
+            if response.status_code != status:
                 raise SystemExit(f"{page['name']}: status {response.status_code} during timing")
         page["cpu"] += time.process_time() - cpu0
 
@@ -169,13 +200,15 @@ def cmd_fill(args) -> dict:
     from bench import fill
 
     state = fill.is_filled(args.size)
+    last_id = fill.fill_last_id(args.size)
     if state == "yes":
-        return {"state": "reused"}
+        return {"state": "reused", "last_id": last_id, "incidents": fill.incidents_for(args.size),
+                "other_school_incidents": fill.other_incidents_for(args.size)}
     if state == "stale":
         return {"state": "stale"}
     t0 = time.perf_counter()
     counts = fill.fill(args.size)
-    return {"state": "filled", "seconds": time.perf_counter() - t0, **counts}
+    return {"state": "filled", "seconds": time.perf_counter() - t0, "last_id": last_id, **counts}
 
 
 def cmd_app(args) -> dict:
@@ -269,13 +302,19 @@ def cmd_app(args) -> dict:
         {"name": "Before you step in", "role": "TA", "client": c_ta, "path": f"/pupils/{ta_planned}/step-in/",
          "check": ok},
     ]
+    for page in pages:
+        page["base"] = "pupils"
+    incident_pages, post_variants = incident_setup(school, ta, c_senco, c_ta, ok, args.sessions)
+    pages += incident_pages
     run_pages(pages, args)
 
     for page in pages:
         page["plans"] = []
         for i, q in enumerate(page["queries"]):
             sql = re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH(?:OUT)? HOLD FOR ', "", q["sql"].lstrip())
-            if sql.upper().startswith("SELECT"):
+            if sql.startswith("SELECT set_config('pghistory.context"):
+                sql = sql.split("; ", 1)[-1]  # the statement after the history context
+            if sql.upper().startswith("SELECT") and ";" not in sql:
                 page["plans"].append({"index": i, **explain(sql)})
 
     sessions = []
@@ -285,18 +324,139 @@ def cmd_app(args) -> dict:
     return {
         "size": args.size,
         "school_id": school.pk,
+        "ta_id": ta.pk,
+        "incidents": fill.incidents_for(args.size),
         "visible": {"SENCo": expected_senco, "TA": expected_ta},
         "paths": {"profile_senco": f"/pupils/{senco_pupil}/", "profile_ta": f"/pupils/{ta_pupil}/"},
         "senco_sessions": sessions,
+        "post_variants": post_variants,
         "pages": [
             {
-                "name": p["name"], "role": p["role"], "path": p["path"], "queries": p["queries"],
+                "name": p["name"], "role": p["role"], "path": p["path"], "queries": p["queries"], "base": p["base"],
                 "html_kb": p["html_kb"], "cpu_ms": p["cpu"] / len(p["samples"]) * 1000, "plans": p["plans"],
-                **summarise(p["samples"]),
+                "method": "POST" if p.get("post") else "GET", **summarise(p["samples"]),
             }
             for p in pages
         ],
     }
+
+
+OLDER_PAGE_ROW = 5000  # the "older incidents" page measured starts after this many of the newest
+
+
+def quick_log_bodies(school, pupils: list[int], csrf_token: str | None) -> list[str]:
+    """Form-encoded quick-log POSTs (the lead's field names), rotating over pupils, with and without
+    a period; picks from DEFAULT_PICKS. Shared by the in-process timing and wrk."""
+    from urllib.parse import urlencode
+
+    from django.utils import timezone
+
+    from accounts.models import Location, Period
+    from incidents.models import DEFAULT_PICKS, PickKind
+
+    locations = list(Location.objects.filter(school=school).order_by("id").values_list("id", flat=True))
+    periods = list(Period.objects.filter(school=school).order_by("starts_at").values_list("id", flat=True))
+    when = (timezone.localtime() - datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    bodies = []
+    for i, pupil in enumerate(pupils):
+        fields = [("pupil", pupil), ("occurred_at", when), ("location", locations[i % len(locations)]),
+                  ("period", periods[i % len(periods)] if i % 2 else ""),
+                  ("antecedent_picks", DEFAULT_PICKS[PickKind.ANTECEDENT][i % 8]),
+                  ("behaviour_picks", DEFAULT_PICKS[PickKind.BEHAVIOUR][i % 8]),
+                  ("behaviour_picks", DEFAULT_PICKS[PickKind.BEHAVIOUR][(i + 3) % 8]),
+                  ("consequence_picks", DEFAULT_PICKS[PickKind.CONSEQUENCE][i % 7]),
+                  ("strategy_picks", DEFAULT_PICKS[PickKind.STRATEGY][i % 7]),
+                  ("intensity", 1 + i % 3), ("duration_minutes", 5 + i % 10),
+                  ("outcome_picks", DEFAULT_PICKS[PickKind.OUTCOME][0])]
+        if csrf_token:
+            fields.insert(0, ("csrfmiddlewaretoken", csrf_token))
+        bodies.append(urlencode(fields))
+    return bodies
+
+
+def incident_setup(school, ta, c_senco, c_ta, ok, sessions: int):
+    """The incident pages: the list (first page, as the SENCo and as the TA), an older page reached
+    through the keyset cursor, and the quick-log POST as the TA (CSRF checked, as in a browser).
+    Also returns the TA sessions + CSRF cookies + bodies that wrk posts."""
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    from incidents.models import Incident
+    from pupils.models import Pupil
+
+    def list_check(response):
+        body = ok(response)
+        rows = body.count(b"<tr>") - 1  # the header row
+        if rows != 50 or b"Older incidents" not in body:
+            raise SystemExit(f"/incidents/: {rows} rows, expected 50 and a link to older ones")
+
+    def posted(response):
+        if response.status_code != 302 or not re.match(r"^/incidents/\d+/$", response.get("Location", "")):
+            raise SystemExit(f"quick log: expected a 302 to the new incident, got {response.status_code} "
+                             f"{response.get('Location', '')} {response.content[:300]!r}")
+
+    older = (Incident.objects.filter(school=school).order_by("-occurred_at", "-id")
+             .values_list("occurred_at", "id")[OLDER_PAGE_ROW - 1])
+    after = quote(f"{older[0].isoformat()}~{older[1]}")
+    caseload = list(Pupil.objects.filter(school=school, archived_at__isnull=True, caseload_entries__user=ta)
+                    .order_by("id").values_list("id", flat=True)[:10])
+
+    def ta_post_client():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(ta, backend="django.contrib.auth.backends.ModelBackend")
+        token = _get_new_csrf_string()
+        client.cookies[settings.CSRF_COOKIE_NAME] = token
+        return client, token
+
+    c_post, token = ta_post_client()
+    pages = [
+        {"name": "Incident list", "role": "SENCo", "client": c_senco, "path": "/incidents/", "check": list_check},
+        {"name": "Incident list", "role": "TA", "client": c_ta, "path": "/incidents/", "check": list_check},
+        {"name": f"Incident list, older page (after {OLDER_PAGE_ROW:,})", "role": "SENCo", "client": c_senco,
+         "path": f"/incidents/?after={after}", "check": list_check},
+        {"name": "Quick log (POST)", "role": "TA", "client": c_post, "path": "/incidents/new/", "check": posted,
+         "post": quick_log_bodies(school, caseload, token)},
+    ]
+    for page in pages:
+        page["base"] = "insert" if page.get("post") else "incidents"
+
+    variants = []
+    for _ in range(sessions):
+        client, token = ta_post_client()
+        cookie = (f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+                  f"{settings.CSRF_COOKIE_NAME}={token}")
+        variants += [{"cookie": cookie, "body": body} for body in quick_log_bodies(school, caseload, token)[:3]]
+    return pages, variants
+
+
+BENCH_SCHOOL_URN = "900001"  # bench/fill.py's SCHOOL_URN and TA_EMAIL: the baseline process cannot
+BENCH_TA_EMAIL = "ta@bench.example"  # import fill.py (it loads the app's models)
+
+
+def bare_insert_bodies(school_id: int, ta_id: int) -> list[str]:
+    """Form-encoded POSTs for the bare insert view: the same pupils, places and times as the quick log's."""
+    from urllib.parse import urlencode
+
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cur:
+        cur.execute("""SELECT p.id FROM pupils_caseloadentry c JOIN pupils_pupil p ON p.id = c.pupil_id
+                       WHERE c.user_id = %s AND p.archived_at IS NULL ORDER BY p.id LIMIT 10""", [ta_id])
+        pupils = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT id FROM accounts_location WHERE school_id = %s ORDER BY id", [school_id])
+        locations = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT id FROM accounts_period WHERE school_id = %s ORDER BY starts_at", [school_id])
+        periods = [r[0] for r in cur.fetchall()]
+    when = (timezone.localtime() - datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    return [urlencode([("pupil", pupil), ("occurred_at", when), ("location", locations[i % len(locations)]),
+                       ("period", periods[i % len(periods)] if i % 2 else ""), ("intensity", 1 + i % 3),
+                       ("duration_minutes", 5 + i % 10), ("antecedent", "Asked to start a task"),
+                       ("behaviour", "Refusal"), ("consequence", "Given time and space")])
+            for i, pupil in enumerate(pupils)]
 
 
 def cmd_baseline(args) -> dict:
@@ -306,27 +466,43 @@ def cmd_baseline(args) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from bench.baseline.models import BarePupil
+    from bench.baseline.models import BareIncident, BarePupil
 
     with connection.cursor() as cur:
-        cur.execute("SELECT id FROM accounts_school WHERE urn = %s", ["900001"])
+        cur.execute("SELECT id FROM accounts_school WHERE urn = %s", [BENCH_SCHOOL_URN])
         school_id = cur.fetchone()[0]
+        cur.execute("SELECT id FROM accounts_user WHERE email = %s", [BENCH_TA_EMAIL])
+        ta_id = cur.fetchone()[0]
     expected = min(50, BarePupil.objects.filter(school_id=school_id, archived_at__isnull=True).count())
+    expected_incidents = min(50, BareIncident.objects.filter(school_id=school_id)[:50].count())
 
-    def check(response):
-        if response.status_code != 200:
-            raise SystemExit(f"baseline: status {response.status_code}")
-        if response.content.count(b"<tr>") != expected + 1:
-            raise SystemExit("baseline: wrong number of rows")
+    def rows(n, what):
+        def check(response):
+            if response.status_code != 200:
+                raise SystemExit(f"baseline {what}: status {response.status_code}")
+            if response.content.count(b"<tr>") != n + 1:
+                raise SystemExit(f"baseline {what}: wrong number of rows")
+        return check
 
-    page = {"name": "Bare baseline (50 rows)", "role": "anonymous", "client": Client(),
-            "path": f"/bare/{school_id}/pupils/", "check": check}
-    run_pages([page], args)
-    return {
-        "name": page["name"], "role": page["role"], "path": page["path"], "queries": page["queries"],
-        "html_kb": page["html_kb"], "cpu_ms": page["cpu"] / len(page["samples"]) * 1000,
-        "samples_ms": [s * 1000 for s in page["samples"]], **summarise(page["samples"]),
-    }
+    def posted(response):
+        if response.status_code != 302:
+            raise SystemExit(f"bare insert: status {response.status_code} {response.content[:300]!r}")
+
+    pages = [
+        {"name": "Bare baseline (50 rows)", "role": "anonymous", "client": Client(), "key": "pupils",
+         "path": f"/bare/{school_id}/pupils/", "check": rows(expected, "pupils")},
+        {"name": "Bare incident list (50 rows)", "role": "anonymous", "client": Client(), "key": "incidents",
+         "path": f"/bare/{school_id}/incidents/", "check": rows(expected_incidents, "incidents")},
+        {"name": "Bare insert (POST)", "role": "anonymous", "client": Client(), "key": "insert",
+         "path": f"/bare/{school_id}/{ta_id}/incidents/new/", "check": posted,
+         "post": bare_insert_bodies(school_id, ta_id)},
+    ]
+    run_pages(pages, args)
+    return {"school_id": school_id, "ta_id": ta_id, "pages": [
+        {"name": p["name"], "role": p["role"], "path": p["path"], "queries": p["queries"], "key": p["key"],
+         "html_kb": p["html_kb"], "cpu_ms": p["cpu"] / len(p["samples"]) * 1000,
+         "method": "POST" if p.get("post") else "GET", "post": p.get("post", []), **summarise(p["samples"])}
+        for p in pages]}
 
 
 def main() -> None:

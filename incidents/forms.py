@@ -79,7 +79,7 @@ class QuickLogForm(forms.ModelForm):
         strategies = list(dict.fromkeys(self.plan_strategies + picks[PickKind.STRATEGY]))
         # A strategy typed from an earlier plan is still accepted when a draft is resumed.
         self.fields["strategy_picks"].choices = [(s, s) for s in strategies]
-        if not self.is_bound and "occurred_at" not in self.initial:
+        if not self.is_bound and self.initial.get("occurred_at") is None:
             self.initial["occurred_at"] = timezone.localtime().replace(second=0, microsecond=0)
         for name in self.TEXT_FIELDS:
             self.fields[name].label = "Anything else"

@@ -23,6 +23,9 @@ SEEDERS = [
     "accounts.demo",
     "pupils.demo",
     "plans.demo",
+    "incidents.demo",
+    "restrictive.demo",
+    "safeguarding.demo",
 ]
 
 TRUST_NAME = "Aire Valley Learning Trust"

@@ -64,8 +64,11 @@ def _incident_form(request, *, full: bool):
     form = form_class(data, staff=staff, pupil=pupil, initial=initial, instance=Incident())
     formsets = []
     if full:
-        formsets = [InvolvedPupilFormSet(data, prefix="pupils", staff=staff, instance=form.instance),
-                    InjuryFormSet(data, prefix="injuries", staff=staff, instance=form.instance)]
+        def bound(prefix):  # a quick log's draft has no rows yet: start them empty
+            return data if data is not None and f"{prefix}-TOTAL_FORMS" in data else None
+
+        formsets = [InvolvedPupilFormSet(bound("pupils"), prefix="pupils", staff=staff, instance=form.instance),
+                    InjuryFormSet(bound("injuries"), prefix="injuries", staff=staff, instance=form.instance)]
     draft_key = (data or {}).get("draft_key") or (draft.key if draft else uuid.uuid4())
     if request.method == "POST":
         valid = all([form.is_valid()] + [fs.is_valid() for fs in formsets])  # every message at once

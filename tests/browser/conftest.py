@@ -111,7 +111,8 @@ class BrowserProblems:
 
     def _on_console(self, message):
         if message.type == "error" and not any(p.search(message.text) for p in self.IGNORED_CONSOLE):
-            self.items.append(f"console error: {message.text}")
+            where = message.location.get("url", "") if message.location else ""
+            self.items.append(f"console error: {message.text}" + (f" (at {where})" if where else ""))
 
     def _on_response(self, response):
         request = response.request
