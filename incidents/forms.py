@@ -92,6 +92,10 @@ class QuickLogForm(forms.ModelForm):
         self.fields["period"].widget.attrs["class"] = "form-select"
         self.fields["duration_minutes"].widget.attrs["class"] = "form-control"
 
+    def validate_unique(self):
+        """The table's only constraints are the intensity and duration ranges, which the fields
+        already check (and the database enforces); skipping them saves two queries per log."""
+
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
         if when > timezone.now() + CLOCK_SKEW:
@@ -236,7 +240,9 @@ class CorrectionForm(forms.Form):
 
 
 class IncidentFilterForm(forms.Form):
-    pupil = PupilChoiceField(queryset=Pupil.objects.none(), required=False, empty_label="Any pupil")
+    # A name, not a drop-down: a drop-down of every pupil was most of a SENCo's page (bench/README.md).
+    pupil = forms.CharField(required=False, label="Pupil", max_length=80,
+                            widget=forms.TextInput(attrs={"type": "search", "placeholder": "First letters of a name"}))
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     behaviour = forms.ChoiceField(required=False, label="Behaviour")
@@ -249,9 +255,8 @@ class IncidentFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), ("to_review", "Not yet reviewed"), ("reviewed", "Reviewed"),
                                         ("corrected", "Corrected")], required=False, label="Status")
 
-    def __init__(self, *args, staff, pupils, **kwargs):
+    def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = pupils
         self.fields["location"].queryset = Location.objects.filter(school=staff.school)
         self.fields["behaviour"].choices = [("", "Any behaviour")] + [
             (label, label) for label in selectors.quick_picks(staff.school)[PickKind.BEHAVIOUR]]

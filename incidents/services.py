@@ -46,8 +46,7 @@ def submit_incident(*, staff, form, formsets=(), draft_key=None, full_report=Fal
     if incident.period_id is None:
         incident.period = period_at(staff.school, incident.occurred_at)
     with pghistory.context(user=staff.user.pk, action="incident.submit"):
-        incident.full_clean()
-        form.save()
+        form.save()  # the ModelForm has run the model's validation
         for formset in formsets:
             formset.instance = incident
             for part in formset.save(commit=False):
