@@ -19,6 +19,13 @@ CLOCK_SKEW = datetime.timedelta(minutes=2)  # a phone's clock a little ahead is 
 
 
 class PupilChoiceField(forms.ModelChoiceField):
+    known = None  # the pupil the view already fetched from this field's queryset: no second query
+
+    def to_python(self, value):
+        if self.known is not None and str(value) == str(self.known.pk):
+            return self.known
+        return super().to_python(value)
+
     def label_from_instance(self, pupil):
         return f"{pupil.display_name} ({pupil.class_group or 'no class'})"
 
@@ -39,7 +46,7 @@ class QuickLogForm(forms.ModelForm):
                                       label="Where", error_messages={"required": "Choose where it happened.",
                                                                      "invalid_choice": "Choose one of your school's places."})
     period = forms.ModelChoiceField(queryset=Period.objects.none(), required=False, label="Lesson or period",
-                                    empty_label="Work it out from the time")
+                                    empty_label="From the time")
     antecedent_picks = PickField(label="What happened just before (antecedent)", required=False)
     behaviour_picks = PickField(label="What the pupil did (behaviour)", required=False)
     consequence_picks = PickField(label="What happened straight after (consequence)", required=False)
@@ -69,6 +76,7 @@ class QuickLogForm(forms.ModelForm):
         school = staff.school
         # Anyone may log for any current pupil of their school (lunch duty, corridors).
         self.fields["pupil"].queryset = Pupil.objects.in_school(staff).current().select_related("class_group")
+        self.fields["pupil"].known = pupil  # looked up by the view in the same queryset
         self.fields["location"].queryset = Location.objects.filter(school=school, is_active=True)
         self.fields["period"].queryset = Period.objects.filter(school=school)
         picks = selectors.quick_picks(school)
@@ -91,10 +99,6 @@ class QuickLogForm(forms.ModelForm):
         self.fields["physical_intervention"].widget.attrs["class"] = "form-check-input"
         self.fields["period"].widget.attrs["class"] = "form-select"
         self.fields["duration_minutes"].widget.attrs["class"] = "form-control"
-
-    def validate_unique(self):
-        """The table's only constraints are the intensity and duration ranges, which the fields
-        already check (and the database enforces); skipping them saves two queries per log."""
 
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]

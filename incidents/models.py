@@ -175,6 +175,11 @@ class Incident(models.Model):
     def __str__(self):
         return f"Incident {self.pk}"
 
+    def validate_constraints(self, exclude=None):
+        """The only constraints are the intensity and duration ranges: the fields' validators check
+        them and the database enforces them, so Django's query per constraint is skipped (two
+        queries on every quick log)."""
+
     def get_absolute_url(self):
         return reverse("incidents:detail", args=[self.pk])
 

@@ -28,10 +28,15 @@ def _pupil_from(staff, value) -> Pupil | None:
     return Pupil.objects.in_school(staff).current().select_related("class_group").filter(pk=value).first()
 
 
-def _open_draft(staff, key) -> IncidentDraft | None:
+def _valid_key(key) -> uuid.UUID | None:
     try:
-        uuid.UUID(str(key))
+        return uuid.UUID(str(key))
     except ValueError:
+        return None
+
+
+def _open_draft(staff, key) -> IncidentDraft | None:
+    if _valid_key(key) is None:
         return None
     return IncidentDraft.objects.filter(key=key, author=staff.user, school=staff.school,
                                         submitted_as__isnull=True, discarded_at__isnull=True).first()
@@ -75,8 +80,7 @@ def _incident_form(request, *, full: bool):
         if valid:
             try:
                 incident = services.submit_incident(staff=staff, form=form, formsets=formsets,
-                                                    draft_key=_open_draft(staff, draft_key) and draft_key,
-                                                    full_report=full)
+                                                    draft_key=_valid_key(draft_key), full_report=full)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
