@@ -84,7 +84,9 @@ class StaffContext:
 
     @property
     def needs_mfa(self) -> bool:
-        return bool(self.roles & MFA_REQUIRED_ROLES) or bool(self.school and self.school.require_2fa_for_all)
+        # Someone the school lets edit plans and EHCPs holds the same sensitive access as the SENCo.
+        return (bool(self.roles & MFA_REQUIRED_ROLES) or bool(self.school and self.school.require_2fa_for_all)
+                or bool(self.membership is not None and self.membership.can_edit_plans))
 
 
 NO_ACCESS = StaffContext(user=None, school=None)

@@ -83,7 +83,7 @@ class QuickLogForm(forms.ModelForm):
         for kind, name in [(PickKind.ANTECEDENT, "antecedent_picks"), (PickKind.BEHAVIOUR, "behaviour_picks"),
                            (PickKind.CONSEQUENCE, "consequence_picks"), (PickKind.OUTCOME, "outcome_picks")]:
             self.fields[name].choices = [(label, label) for label in picks[kind]]
-        self.plan_strategies = selectors.plan_strategies(pupil) if pupil else []
+        self.plan_strategies = selectors.plan_strategies(pupil, staff) if pupil else []
         strategies = list(dict.fromkeys(self.plan_strategies + picks[PickKind.STRATEGY]))
         # A strategy typed from an earlier plan is still accepted when a draft is resumed.
         self.fields["strategy_picks"].choices = [(s, s) for s in strategies]

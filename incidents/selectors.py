@@ -25,11 +25,21 @@ def quick_picks(school) -> dict[str, list[str]]:
     return {kind: own.get(kind) or list(labels) for kind, labels in DEFAULT_PICKS.items()}
 
 
-def plan_strategies(pupil) -> list[str]:
-    """Strategies from the pupil's behaviour support plan in force, in the plan's order."""
-    from plans.models import BehaviourSupportPlan, VersionStatus
+def plan_strategies(pupil, staff) -> list[str]:
+    """Strategies from the pupil's behaviour support plan in force, in the plan's order, for people
+    who may read that plan. Outside one's caseload a pupil shows only name and class (DECISIONS.md),
+    so their plan's strategies are not offered."""
+    from django.db.models import Exists, OuterRef
 
-    plan = BehaviourSupportPlan.objects.filter(pupil=pupil, status=VersionStatus.IN_FORCE).first()
+    from accounts.access import Ability
+    from plans.models import BehaviourSupportPlan, VersionStatus
+    from pupils.models import Pupil
+
+    if not staff.can(Ability.READ_PLANS):
+        return []
+    visible = Pupil.objects.visible_to(staff).filter(pk=OuterRef("pupil_id"))
+    plan = (BehaviourSupportPlan.objects.filter(pupil=pupil, status=VersionStatus.IN_FORCE)
+            .filter(Exists(visible)).first())
     return plan.strategies() if plan else []
 
 

@@ -21,7 +21,14 @@ from .models import (
 VERSIONED = (Plan, BehaviourSupportPlan, PositiveHandlingPlan)
 
 
+def require_current(pupil) -> None:
+    """A pupil who has left is archived: their plans are kept, read-only, whoever calls."""
+    if pupil.archived_at is not None:
+        raise ValidationError("This pupil has left the school: their records are read-only.")
+
+
 def require_draft(plan) -> None:
+    require_current(plan.pupil)
     if not plan.is_draft:
         raise ValidationError("This version is signed off and can't be changed. Start an amendment instead.")
 
@@ -41,6 +48,7 @@ def save_draft(*, form, acting_user, action: str):
     if plan.pk:
         require_draft(type(plan).objects.select_for_update().get(pk=plan.pk))
     else:
+        require_current(plan.pupil)
         plan.created_by = acting_user
     with pghistory.context(user=acting_user.pk, action=action):
         plan.full_clean()
@@ -52,6 +60,7 @@ def amend(*, plan, acting_user):
     """The draft of the next version, copied from `plan` (in force or superseded); if a draft of
     this plan already exists, that draft (a second click is not a second draft)."""
     model = type(plan)
+    require_current(plan.pupil)
     # Lock the versions of this plan so two clicks at once can't both start a draft.
     list(model.objects.select_for_update().filter(lineage=plan.lineage).values_list("pk", flat=True))
     existing = model.objects.filter(lineage=plan.lineage, status=VersionStatus.DRAFT).first()
@@ -131,6 +140,7 @@ def put_in_force(*, plan, acting_user):
 def add_evidence(*, pupil, outcome: Outcome, target: Target | None, observed_on, note: str, rating: int,
                  files, acting_user) -> ProgressEvidence:
     """Dated evidence towards an outcome, with optional photos or documents, in one transaction."""
+    require_current(pupil)
     if outcome.plan.pupil_id != pupil.pk or (target is not None and target.outcome_id != outcome.pk):
         raise ValidationError("That outcome isn't on this pupil's plan.")
     with pghistory.context(user=acting_user.pk, action="evidence.add"):

@@ -6,7 +6,7 @@ import pghistory
 from django.db import transaction
 
 from .models import PositiveHandlingPlan
-from .services import require_draft
+from .services import require_current, require_draft
 
 
 @transaction.atomic
@@ -19,6 +19,7 @@ def save_handling_plan(*, form, risks_formset, acting_user, action: str) -> Posi
         # Lock the row: a sign-off racing this save waits, then finds the plan changed or refuses.
         require_draft(PositiveHandlingPlan.objects.select_for_update().get(pk=plan.pk))
     else:
+        require_current(plan.pupil)
         plan.created_by = acting_user
     with pghistory.context(user=acting_user.pk, action=action):
         plan.full_clean()

@@ -102,6 +102,9 @@ def record_review(*, pupil, plan: Plan, kind: str, meeting_date: date, acting_us
                   today: date | None = None) -> AnnualReview:
     """Plan a review of the pupil's plan in force. A second submit of the same review (same plan,
     type and date, not yet held) returns the first instead of making a duplicate."""
+    from .services import require_current
+
+    require_current(pupil)
     if plan.pupil_id != pupil.pk:
         raise ValidationError("That plan isn't this pupil's.")
     # Locking the plan row makes a double submit wait for the first, then find its review below.

@@ -43,6 +43,13 @@ def test_roles_with_sensitive_access_must_enrol_2fa(db, role):
     assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/totp/activate/")
 
 
+def test_someone_allowed_to_edit_plans_must_enrol_2fa(client, world):
+    world.people["teacher"].memberships.update(can_edit_plans=True)
+    client.force_login(world.people["teacher"])
+    response = client.get("/pupils/")
+    assert response.status_code == 302 and "/accounts/2fa/totp/activate/" in response["Location"]
+
+
 def test_ta_may_skip_2fa_unless_the_school_requires_it(client, world):
     client.force_login(world.people["ta"])
     assert client.get("/pupils/").status_code == 200

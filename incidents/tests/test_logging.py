@@ -48,6 +48,17 @@ def test_strategies_come_from_the_pupils_behaviour_plan_first(client, world):
     assert Incident.objects.get().strategy_picks == ["Use a calm voice"]
 
 
+def test_a_pupil_outside_the_caseload_shows_no_plan_strategies(client, world):
+    from plans.tests.test_behaviour import make_bsp
+
+    make_bsp(world.pupil_out, world.people["senco"], deescalation="Offer the quiet corner")
+    client.force_login(world.people["ta"])
+    assert "quiet corner" not in client.get(f"/incidents/strategy-picks/?pupil={world.pupil_out.pk}").content.decode()
+    assert "quiet corner" not in client.get(f"/incidents/new/?pupil={world.pupil_out.pk}").content.decode()
+    client.force_login(world.people["senco"])
+    assert "quiet corner" in client.get(f"/incidents/strategy-picks/?pupil={world.pupil_out.pk}").content.decode()
+
+
 def test_anyone_may_log_for_any_pupil_of_their_school_but_then_sees_only_their_own_record(client, world):
     ta, pupil = world.people["ta"], world.pupil_out  # not on the TA's caseload (lunch duty)
     where = places(world)

@@ -445,10 +445,14 @@ def test_only_plan_editors_change_plans(client, world, kind, role, pupil_name, s
 
 
 def test_a_school_can_let_a_deputy_edit_plans(client, world):
+    from conftest import enrol_totp
+
     deputy = world.people["teacher"]
     deputy.memberships.filter(school=world.school).update(can_edit_plans=True)
+    enrol_totp(deputy)  # editing plans needs two-factor sign-in, like the SENCo
     client.force_login(deputy)
-    assert client.post(f"{base(world.pupil_class)}/behaviour/new/", bsp_data()).status_code == 302
+    response = client.post(f"{base(world.pupil_class)}/behaviour/new/", bsp_data())
+    assert response.status_code == 302 and "/behaviour/" in response["Location"]
 
 
 @pytest.mark.parametrize("kind", ["behaviour", "handling"])

@@ -556,10 +556,13 @@ def test_another_pupils_plan_under_this_pupils_address_is_not_found(client, worl
 def test_a_teacher_given_plan_editing_by_the_school_can_edit(client, world):
     from accounts.models import Membership
 
+    from conftest import enrol_totp
+
     Membership.objects.filter(user=world.people["teacher"]).update(can_edit_plans=True)
+    enrol_totp(world.people["teacher"])  # editing plans needs two-factor sign-in, like the SENCo
     client.force_login(world.people["teacher"])
     response = client.post(url("plan_create", world.pupil_class, "ehcp"), ehcp_fields())
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/plans/" in response["Location"]
 
 
 def test_an_archived_pupils_plans_are_read_only(client, world):
@@ -672,3 +675,20 @@ def test_opening_a_plan_to_edit_it_is_logged_as_a_read(client, world):
                                ("provision_edit", [plan.pk, item.pk], "plan.provision.edit.view")]:
         assert client.get(url(name, pupil, *args)).status_code == 200
         assert AccessLog.objects.filter(pupil=pupil, action=action, user=senco).count() == 1
+
+
+def test_the_services_themselves_refuse_an_archived_pupils_plans(world):
+    from django.core.exceptions import ValidationError
+
+    senco, pupil = world.people["senco"], world.pupil_in
+    plan = ehcp_in_force(pupil, senco)
+    outcome = plan.outcomes.first() or add_outcome(draft_ehcp(world.pupil_class, senco), senco)
+    pupil.archived_at = timezone.now()
+    pupil.save()
+    with pytest.raises(ValidationError, match="left the school"):
+        services.amend(plan=plan, acting_user=senco)
+    with pytest.raises(ValidationError, match="left the school"):
+        services.add_evidence(pupil=pupil, outcome=outcome, target=None, observed_on=datetime.date(2026, 11, 2),
+                              note="n", rating=1, files=[], acting_user=senco)
+    with pytest.raises(ValidationError, match="left the school"):
+        draft_ehcp(pupil, senco)
