@@ -31,21 +31,28 @@ class Ability(StrEnum):
     READ_INCIDENTS = "read_incidents"  # behaviour incidents of the pupils one may see
     EXPORT_INCIDENTS = "export_incidents"  # CSV of the school's incidents
     REVIEW_INCIDENTS = "review_incidents"  # mark reviewed, correct facts, sign off restrictive interventions
+    READ_INTERVENTIONS = "read_interventions"  # interventions, sessions and therapy programmes of pupils one may see
+    RECORD_SESSIONS = "record_sessions"  # sessions of one's own groups, delivery logs of one's programmes
+    MANAGE_INTERVENTIONS = "manage_interventions"  # catalogue, groups, placements, programmes, reviews, costs
 
 
 A = Ability
 ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
-    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS}),
-    Role.TEACHER: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS}),
+    Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS,
+                                        A.READ_INTERVENTIONS, A.RECORD_SESSIONS}),
+    Role.TEACHER: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS,
+                             A.READ_INTERVENTIONS, A.RECORD_SESSIONS}),
     Role.SENCO: frozenset(
         {A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.EDIT_PUPIL_BASICS, A.EDIT_SEN_DETAIL, A.ARCHIVE_PUPIL, A.READ_HISTORY,
          A.READ_PLANS, A.EDIT_PLANS, A.ADD_EVIDENCE, A.RECEIVE_SEN_ALERTS,
-         A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS}
+         A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS,
+         A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.MANAGE_INTERVENTIONS}
     ),
     Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING, A.READ_PLANS,
                          A.READ_INCIDENTS}),
     Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_PLANS,
-                                   A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS}),
+                                   A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS,
+         A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.MANAGE_INTERVENTIONS}),
     # Office staff keep pupil basics and staff; no SEN, behaviour or safeguarding detail.
     Role.SCHOOL_ADMIN: frozenset(
         {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP}

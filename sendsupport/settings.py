@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "incidents",
     "restrictive",
     "safeguarding",
+    "interventions",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("incidents/<int:incident_id>/restrictive/", include("restrictive.urls")),
     path("safeguarding/", include("safeguarding.urls")),
+    path("interventions/", include("interventions.urls")),
     path("trust-admin/", admin.site.urls),
 ]
 
