@@ -22,8 +22,11 @@ VERSIONED = (Plan, BehaviourSupportPlan, PositiveHandlingPlan)
 
 
 def require_current(pupil) -> None:
-    """A pupil who has left is archived: their plans are kept, read-only, whoever calls."""
-    if pupil.archived_at is not None:
+    """A pupil who has left is archived: their plans are kept, read-only, whoever calls. Read from
+    the database: a pupil object loaded earlier may predate the archiving."""
+    from pupils.models import Pupil
+
+    if Pupil.objects.filter(pk=pupil.pk, archived_at__isnull=False).exists():
         raise ValidationError("This pupil has left the school: their records are read-only.")
 
 
