@@ -52,7 +52,7 @@ ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
                          A.READ_INCIDENTS}),
     Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_PLANS,
                                    A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS,
-         A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.MANAGE_INTERVENTIONS}),
+                                   A.READ_INTERVENTIONS}),
     # Office staff keep pupil basics and staff; no SEN, behaviour or safeguarding detail.
     Role.SCHOOL_ADMIN: frozenset(
         {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP}
