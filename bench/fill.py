@@ -1,5 +1,8 @@
 """Bench data: one school of N pupils (plus a second school whose pupils must never show), and
-their behaviour incidents: 50,000 at 300 pupils, 500,000 at 3,000 (``incidents_for``).
+their behaviour incidents: 50,000 at 300 pupils, 500,000 at 3,000 (``incidents_for``); and a year of
+interventions: N/12 groups running at a time, three runs of about 14 weeks over the last year, with
+their placements, sessions and attendance (``fill_interventions``: about 2,600 sessions at 300 pupils,
+26,000 at 3,000).
 
 Runs inside a Django process configured with the app's settings and pointed at a bench database
 (never the app's own). Schools, staff, pupils and plans are made with ``bulk_create``; the
@@ -23,6 +26,9 @@ from django.utils import timezone
 
 from accounts.models import Location, Membership, Period, School, User
 from incidents.models import DEFAULT_PICKS, Incident, PickKind
+from interventions.models import (
+    Attendance, Group, Intervention, Placement, ProgrammeDelivery, Session, TherapyProgramme,
+)
 from pupils.models import CaseloadEntry, ClassGroup, Contact, KeyAdult, Pupil, SENStatus
 from pupils.upn import make_upn
 from plans.models import (
@@ -30,7 +36,7 @@ from plans.models import (
     Target,
 )
 
-FILL_VERSION = "bench-fill-v3"  # stored in School.local_authority: a changed generator re-fills
+FILL_VERSION = "bench-fill-v4"  # stored in School.local_authority: a changed generator re-fills
 SCHOOL_URN = "900001"
 OTHER_SCHOOL_URN = "900002"
 OTHER_SURNAME = "Aaa-Otherschool"  # sorts first: a scoping leak would show on page 1
@@ -159,7 +165,9 @@ def fill(size: int) -> dict:
     rng = random.Random(size)
     tables = [m._meta.db_table for m in (School, User, Membership, ClassGroup, Pupil, Contact, KeyAdult, CaseloadEntry,
                                          Plan, Outcome, Target, Provision, ProvisionOutcome, ProgressEvidence,
-                                         BehaviourSupportPlan, PositiveHandlingPlan, Risk, Location, Period, Incident)]
+                                         BehaviourSupportPlan, PositiveHandlingPlan, Risk, Location, Period, Incident,
+                                         Intervention, Group, Group.staff.through, Placement, Session, Attendance,
+                                         TherapyProgramme, TherapyProgramme.staff.through, ProgrammeDelivery)]
     with transaction.atomic():
         _set_user_triggers(tables, enabled=False)
 
@@ -232,6 +240,15 @@ def fill(size: int) -> dict:
                            other_senco.pk, *other_places, seed=0.75, weeks=1)
         incident_seconds = time.perf_counter() - t0
 
+        t0 = time.perf_counter()
+        ta_pupils = [p for p in pupils if p.archived_at is None and (p in direct or p.class_group_id == classes[1].pk)]
+        interventions = fill_interventions(random.Random(size + 1), school, pupils, ta, ta_pupils, other_tas, senco,
+                                           slots=max(8, size // 12))
+        # The other school's groups are current too: a scoping leak would show on the map.
+        fill_interventions(random.Random(size + 2), other, other_pupils, other_senco, other_pupils[:10],
+                           [other_senco], other_senco, slots=max(3, size // 120))
+        intervention_seconds = time.perf_counter() - t0
+
         with connection.cursor() as cur:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks before ALTER TABLE
         _set_user_triggers(tables, enabled=True)
@@ -240,12 +257,14 @@ def fill(size: int) -> dict:
 
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE incidents_incident")  # as autovacuum would have by now
+        cur.execute("VACUUM ANALYZE interventions_session")
+        cur.execute("VACUUM ANALYZE interventions_attendance")
         cur.execute("ANALYZE")
     return {
         "pupils": size, "other_school_pupils": size, "classes": n_classes, "staff": len(users),
         "contacts": Contact.objects.count(), "caseload_entries": CaseloadEntry.objects.count(),
         "ta_direct": len(direct), "incidents": incidents_for(size), "other_school_incidents": other_incidents_for(size),
-        "incident_seconds": incident_seconds,
+        "incident_seconds": incident_seconds, **interventions, "intervention_seconds": intervention_seconds,
     }
 
 
@@ -418,3 +437,157 @@ def _plans(rng: random.Random, pupils: list[Pupil], senco: User) -> None:
         for i, p in enumerate(chosen) if i % 3 == 0], batch_size=2000)
     Risk.objects.bulk_create([Risk(plan=php, hazard="Throwing", who_is_at_risk="Peers", likelihood=3, severity=3,
                                    control_measures="Early de-escalation") for php in phps for _ in range(2)])
+
+
+# --- interventions --------------------------------------------------------------------------------
+
+# The bench TA's own groups (the same slots in every run): on any weekday they have 3-4 sessions.
+TA_GROUP_PREFIX = "TA group: "
+OTHER_GROUP_PREFIX = "Run"  # other groups: "Run<k>-<slot> <intervention>": never on the bench TA's page
+TA_GROUPS = [  # (catalogue key, days, (hour, minute), minutes, pupils)
+    ("sensory", [0, 1, 2, 3, 4], (8, 50), 15, 5),
+    ("reading", [0, 1, 2, 3, 4], (9, 20), 20, 1),
+    ("precision", [0, 1, 2, 3, 4], (11, 0), 10, 1),
+    ("lego", [1, 3], (13, 15), 45, 3),
+    ("zones", [2], (14, 0), 30, 4),
+    ("talkabout", [4], (13, 30), 45, 5),
+]
+DAYS_FOR = {1: [[0], [1], [2], [3], [4]], 2: [[0, 2], [1, 3], [1, 4]], 3: [[0, 2, 4]], 4: [[0, 1, 2, 3]],
+            5: [[0, 1, 2, 3, 4]]}
+RUNS = 3  # runs of each group slot over the last year: the current one and two ended ones
+RUN_WEEKS, RUN_GAP_WEEKS = 14, 17
+
+
+def fill_interventions(rng: random.Random, school: School, pupils: list[Pupil], ta: User, ta_pupils: list[Pupil],
+                       other_tas: list[User], senco: User, *, slots: int) -> dict:
+    """A year of interventions for the school: the demo's catalogue; ``slots`` groups running at a
+    time (the first six the bench TA's, the rest the other TAs'), each run three times (the current
+    run started 10 weeks ago and ends 8 weeks from now; the two before it ended, with exit scores and
+    reviews); placements of SEN pupils (the bench TA's groups: pupils on their caseload); then, in SQL,
+    a session on every planned date up to yesterday (4% never recorded, 5% cancelled) and attendance
+    for each pupil on the placement that day (8% absent; ratings and regulation where the
+    intervention uses them); a therapy programme per 60 pupils with a delivery log. Groups, placements
+    and programmes with ``bulk_create``; sessions and attendance by ``INSERT ... SELECT``."""
+    from interventions.demo import CATALOGUE, SCORES, SMART
+
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    current_start = monday - datetime.timedelta(weeks=10)
+    catalogue = Intervention.objects.bulk_create([Intervention(school=school, **f) for f in CATALOGUE.values()])
+    by_key = dict(zip(CATALOGUE, catalogue))
+    keys = list(CATALOGUE)
+    sen = [p for p in pupils if p.archived_at is None and p.sen_status != SENStatus.NONE] or pupils
+    mine = [p for p in ta_pupils if p.archived_at is None] or sen
+
+    groups, specs = [], []
+    for run in range(RUNS):
+        start = current_start - datetime.timedelta(weeks=RUN_GAP_WEEKS * run)
+        end = (today + datetime.timedelta(weeks=8)) if run == 0 else start + datetime.timedelta(weeks=RUN_WEEKS, days=-3)
+        for slot in range(slots):
+            if slot < len(TA_GROUPS):
+                key, days, (hh, mm), minutes, size = TA_GROUPS[slot]
+                name, lead, pool = f"{TA_GROUP_PREFIX}{by_key[key].name} ({run + 1})", ta, mine
+            else:
+                key = keys[slot % len(keys)]
+                entry = CATALOGUE[key]
+                days = rng.choice(DAYS_FOR[entry["sessions_per_week"]])
+                hh, mm = rng.choice([(8, 50), (9, 15), (10, 50), (11, 30), (13, 15), (14, 0), (14, 30)])
+                minutes, size = entry["minutes_per_session"], min(entry["max_group_size"], 5)
+                name = f"{OTHER_GROUP_PREFIX}{run + 1}-{slot:03d} {by_key[key].name}"
+                lead, pool = other_tas[slot % len(other_tas)], sen
+            groups.append(Group(school=school, intervention=by_key[key], name=name, days=days,
+                                starts_at=datetime.time(hh, mm), minutes_per_session=minutes, start_date=start,
+                                planned_end_date=end, ended_on=None if run == 0 else end, created_by=senco))
+            specs.append((key, lead, pool, size, run))
+    Group.objects.bulk_create(groups, batch_size=2000)
+    through = Group.staff.through
+    through.objects.bulk_create([through(group_id=g.pk, user_id=lead.pk) for g, (_, lead, _, _, _) in zip(groups, specs)],
+                                batch_size=5000)
+
+    placements, cursor = [], {}
+    for group, (key, lead, pool, size, run) in zip(groups, specs):
+        at = cursor.get(id(pool), rng.randrange(len(pool)))
+        chosen = [pool[(at + k) % len(pool)] for k in range(min(size, len(pool)))]
+        cursor[id(pool)] = at + len(chosen)
+        measured = key in SCORES
+        for pupil in chosen:
+            p = Placement(group=group, pupil=pupil, start_date=group.start_date, end_date=group.planned_end_date,
+                          smart_target=SMART[key].format(end=f"{group.planned_end_date:%-d %B}",
+                                                         name=pupil.preferred_name or pupil.legal_first_name),
+                          review_due=group.planned_end_date + datetime.timedelta(days=7), created_by=senco)
+            if measured:
+                (low, high), (d_low, d_high) = SCORES[key]
+                p.entry_score, p.entry_date = rng.randint(low, high), group.start_date
+            if run:
+                p.ended_on = group.ended_on
+                if measured:
+                    p.exit_score, p.exit_date = p.entry_score + rng.randint(d_low, d_high), group.ended_on
+                if rng.random() < 0.9:  # a tenth not reviewed yet: overdue
+                    p.reviewed_on = group.ended_on + datetime.timedelta(days=5)
+                    p.review_decision = rng.choice(["continue", "change", "stop"])
+                    p.review_score, p.target_progress, p.reviewed_by = rng.randint(1, 5), rng.randint(1, 4), senco
+            elif rng.random() < 0.1:
+                p.review_due = today - datetime.timedelta(days=rng.randint(1, 20))  # a half-term check overdue
+            placements.append(p)
+    Placement.objects.bulk_create(placements, batch_size=2000)
+
+    params = {"school": school.pk, "yesterday": today - datetime.timedelta(days=1), "seed": rng.random()}
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(%(seed)s)", params)
+        cur.execute("""
+            WITH d AS MATERIALIZED (
+                SELECT g.id AS group_id, day::date AS day, g.starts_at, g.minutes_per_session AS minutes,
+                       (SELECT min(s.user_id) FROM interventions_group_staff s WHERE s.group_id = g.id) AS staff,
+                       random() AS r
+                FROM interventions_group g,
+                     generate_series(g.start_date, LEAST(COALESCE(g.ended_on, g.planned_end_date), %(yesterday)s),
+                                     interval '1 day') AS day
+                WHERE g.school_id = %(school)s AND (extract(isodow FROM day)::int - 1) = ANY(g.days)
+            )
+            INSERT INTO interventions_session (group_id, date, status, cancel_reason, minutes, note, recorded_by_id,
+                                               recorded_at)
+            SELECT group_id, day, CASE WHEN r < 0.05 THEN 'cancelled' ELSE 'delivered' END,
+                   CASE WHEN r < 0.05 THEN 'TA covering a class (staff absence)' ELSE '' END,
+                   CASE WHEN r < 0.05 THEN NULL ELSE minutes END,
+                   CASE WHEN r > 0.6 THEN 'Full session; good focus from the group.' ELSE '' END, staff,
+                   (day + starts_at + make_interval(mins => minutes + 5)) AT TIME ZONE 'Europe/London'
+            FROM d WHERE r < 0.96 ORDER BY day, group_id""", params)
+        sessions = cur.rowcount
+        cur.execute("""
+            WITH a AS MATERIALIZED (
+                SELECT s.id AS session_id, p.id AS placement_id, i.rates_sessions, i.records_regulation,
+                       random() AS r, random() AS r2
+                FROM interventions_session s
+                JOIN interventions_group g ON g.id = s.group_id
+                JOIN interventions_intervention i ON i.id = g.intervention_id
+                JOIN interventions_placement p ON p.group_id = s.group_id
+                     AND s.date BETWEEN p.start_date AND COALESCE(p.ended_on, p.end_date)
+                WHERE g.school_id = %(school)s AND s.status = 'delivered'
+            )
+            INSERT INTO interventions_attendance (session_id, placement_id, status, absence_reason, rating,
+                                                  regulation, note)
+            SELECT session_id, placement_id, CASE WHEN r < 0.08 THEN 'absent' ELSE 'present' END,
+                   CASE WHEN r < 0.08 THEN 'Absent from school (ill)' ELSE '' END,
+                   CASE WHEN r >= 0.08 AND rates_sessions THEN LEAST(4, floor(r2 * 5))::int END,
+                   CASE WHEN r >= 0.08 AND records_regulation
+                        THEN (ARRAY['more', 'more', 'same', 'less'])[1 + floor(r2 * 4)::int] ELSE '' END, ''
+            FROM a ORDER BY session_id, placement_id""", params)
+        attendance = cur.rowcount
+
+    n_programmes = max(1, len(pupils) // 60)
+    programmes = TherapyProgramme.objects.bulk_create([
+        TherapyProgramme(school=school, pupil=pupil, therapist="Jo Therapist", service=rng.choice(["salt", "ot"]),
+                         set_on=current_start, targets="Two-key-word instructions", activities="Barrier games",
+                         frequency="3 times a week, 15 minutes", review_on=today + datetime.timedelta(weeks=8),
+                         created_by=senco)
+        for pupil in sen[:: max(1, len(sen) // n_programmes)][:n_programmes]])
+    TherapyProgramme.staff.through.objects.bulk_create([
+        TherapyProgramme.staff.through(therapyprogramme_id=t.pk, user_id=other_tas[i % len(other_tas)].pk)
+        for i, t in enumerate(programmes)])
+    deliveries = [ProgrammeDelivery(programme=t, delivered_on=day, minutes=15, delivered_by=other_tas[i % len(other_tas)])
+                  for i, t in enumerate(programmes)
+                  for day in (current_start + datetime.timedelta(days=k) for k in range((today - current_start).days))
+                  if day.weekday() in (0, 2, 4)]
+    ProgrammeDelivery.objects.bulk_create(deliveries, batch_size=5000)
+    return {"groups": len(groups), "placements": len(placements), "sessions": sessions, "attendance": attendance,
+            "programmes": len(programmes), "ta_groups": sum(1 for _, lead, *_ in specs if lead == ta)}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import html
 import itertools
 import json
 import math
@@ -306,6 +307,7 @@ def cmd_app(args) -> dict:
         page["base"] = "pupils"
     incident_pages, post_variants = incident_setup(school, ta, c_senco, c_ta, ok, args.sessions)
     pages += incident_pages
+    pages += intervention_setup(school, ta, c_senco, c_ta, ok)
     run_pages(pages, args)
 
     for page in pages:
@@ -430,6 +432,52 @@ def incident_setup(school, ta, c_senco, c_ta, ok, sessions: int):
                   f"{settings.CSRF_COOKIE_NAME}={token}")
         variants += [{"cookie": cookie, "body": body} for body in quick_log_bodies(school, caseload, token)[:3]]
     return pages, variants
+
+
+def intervention_setup(school, ta, c_senco, c_ta, ok) -> list[dict]:
+    """The interventions pages: "my sessions today" as the bench TA (six groups of their own, 3-4
+    of them on any weekday) and the school provision map as the SENCo. Checks: the TA's page lists
+    exactly their groups due today (none of the other TAs' "Run..." groups); the map shows the
+    school's current placements; the TA may not open the school map (403)."""
+    from django.utils import timezone
+
+    from bench import fill
+    from interventions.models import Group, Placement
+
+    today = timezone.localdate()
+    due = list(Group.objects.filter(school=school, staff=ta, days__contains=[today.weekday()], start_date__lte=today,
+                                    planned_end_date__gte=today, ended_on__isnull=True).values_list("name", flat=True))
+    if today.weekday() < 5 and len(due) < 3:
+        raise SystemExit(f"the bench TA has {len(due)} groups today, expected 3 or more (bench/fill.py TA_GROUPS)")
+    current = Placement.objects.filter(group__school=school, ended_on__isnull=True, pupil__archived_at__isnull=True)
+    status = c_ta.get("/interventions/provision-map/").status_code
+    if status != 403:
+        raise SystemExit(f"TA: the school provision map answered {status}, expected 403")
+
+    def today_check(response):
+        body = ok(response).decode()
+        missing = [name for name in due if html.escape(name) not in body]
+        if missing:
+            raise SystemExit(f"my sessions today: {missing} not shown")
+        if re.search(fill.OTHER_GROUP_PREFIX + r"\d-\d{3} ", body):
+            raise SystemExit("my sessions today: another TA's group is shown")
+
+    sample = current.filter(group__name__startswith=fill.OTHER_GROUP_PREFIX).select_related("group").first()
+
+    def map_check(response):
+        body = ok(response).decode()
+        if html.escape(sample.group.intervention.name) not in body or sample.pupil.legal_last_name not in body:
+            raise SystemExit("provision map: a current placement is not shown")
+
+    pages = [
+        {"name": f"My sessions today ({len(due)} groups)", "role": "TA", "client": c_ta, "path": "/interventions/today/",
+         "check": today_check},
+        {"name": f"School provision map ({current.count():,} current placements)", "role": "SENCo", "client": c_senco,
+         "path": "/interventions/provision-map/", "check": map_check},
+    ]
+    for page in pages:
+        page["base"] = "pupils"
+    return pages
 
 
 BENCH_SCHOOL_URN = "900001"  # bench/fill.py's SCHOOL_URN and TA_EMAIL: the baseline process cannot

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Bench of the pupil and incident pages at 300 and 3,000 pupils (50,000 and 500,000 incidents), and of
-the quick-log POST under load, against bare Django views on the same stack.
+"""Bench of the pupil, incident and intervention pages at 300 and 3,000 pupils (50,000 and 500,000
+incidents; a year of intervention sessions), and of the quick-log POST under load, against bare Django
+views on the same stack.
 
     .venv/bin/python bench/run.py            reuse the bench databases if they are there
     .venv/bin/python bench/run.py --fresh    drop and re-create them first
@@ -238,6 +239,7 @@ def collectstatic(server: str) -> None:
     """The app's production static storage needs a manifest; built once into bench/.cache/static."""
     manifest = CACHE / "static" / "staticfiles.json"
     sources = [p for p in (ROOT / "static").rglob("*") if p.is_file()]
+    sources += [p for p in ROOT.glob("*/static/**/*") if p.is_file() and ".venv" not in p.parts]  # apps' own
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return
@@ -292,8 +294,8 @@ def prepare_db(server: str, size: int, fresh: bool) -> tuple[str, str, int]:
             if removed:
                 log(f"{name}: removed {removed:,} incidents an interrupted run had added")
             return db_url, (f"{name}: reused (filled by an earlier run; its {result['incidents']:,} + "
-                            f"{result['other_school_incidents']:,} incidents were generated in SQL with the "
-                            "incident table's pghistory triggers disabled)"), result["last_id"]
+                            f"{result['other_school_incidents']:,} incidents and a year of intervention sessions "
+                            "were generated in SQL with the pghistory triggers disabled)"), result["last_id"]
         if result["state"] == "filled":
             note = (f"{name}: filled in {result['seconds']:.1f}s with history triggers disabled for the fill "
                     f"({result['pupils']:,} pupils + {result['other_school_pupils']:,} in a second school, "
@@ -302,7 +304,11 @@ def prepare_db(server: str, size: int, fresh: bool) -> tuple[str, str, int]:
                     f"{result['other_school_incidents']:,} in the second school by INSERT ... SELECT ... FROM "
                     f"generate_series in {result['incident_seconds']:.1f}s, the incident table's pghistory "
                     "triggers disabled, its secondary indexes and foreign keys dropped for the insert and put "
-                    "back, which checks every row)")
+                    "back, which checks every row; interventions: "
+                    f"{result['groups']:,} groups ({result['ta_groups']} of them the bench TA's) over a year, "
+                    f"{result['placements']:,} placements, {result['sessions']:,} sessions and "
+                    f"{result['attendance']:,} attendance marks by INSERT ... SELECT, {result['programmes']} therapy "
+                    f"programmes, in {result['intervention_seconds']:.1f}s, history triggers disabled too)")
             log(note)
             return db_url, note, result["last_id"]
         log(f"{name}: holds other data (stale fill): dropping and re-creating it")
@@ -582,7 +588,7 @@ def report(results: list[dict], gets: list[dict], posts: list[dict], notes: list
            server: str, args, started: float) -> str:
     sizes = [r["size"] for r in results]
     lines = [
-        "# Bench results: pupil and incident pages, quick-log POST",
+        "# Bench results: pupil, incident and intervention pages, quick-log POST",
         "",
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC} by `python bench/run.py` in "
         f"{time.monotonic() - started:.0f}s. {machine_line()}. {versions(server)}.",
@@ -597,8 +603,11 @@ def report(results: list[dict], gets: list[dict], posts: list[dict], notes: list
         "the quick log against a bare view that inserts one incident row from a 10-field ModelForm POST and "
         "redirects (a plain ModelForm: each foreign key looked up and checked, then the INSERT; no login, "
         "session or CSRF check). The quick-log POST is the TA's, with a session and a "
-        "CSRF token as a browser sends them; it answers 302 to the new incident. The bench school has "
-        + ", ".join(f"{r['incidents']:,} incidents at {r['size']:,} pupils" for r in results) + ".",
+        "CSRF token as a browser sends them; it answers 302 to the new incident. The intervention pages "
+        "(\"my sessions today\" as a TA who runs six groups, the school provision map as the SENCo) are "
+        "compared with the bare 50-row pupil list. The bench school has "
+        + ", ".join(f"{r['incidents']:,} incidents at {r['size']:,} pupils" for r in results)
+        + "; and a year of intervention sessions: N/12 groups at a time, three runs each over the year.",
         "",
         "| Pupils | Page | Role | Queries | Median ms | p95 ms | × bare | SQL ms | CPU ms | HTML KB | n |",
         "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -727,6 +736,10 @@ def report(results: list[dict], gets: list[dict], posts: list[dict], notes: list
         "- Incidents: every list page shows 50 rows and a link to older ones, and no pupil of the other "
         "school (whose incidents are all from last week, so a leak would be on the first page); every quick "
         "log and bare insert answered 302.",
+        "- Interventions: \"my sessions today\" names every group the TA has due today and none of the other "
+        "TAs' groups; the school provision map shows a current placement of another TA's group and no pupil "
+        "of the other school (which has current groups of its own); the TA's request for the school map "
+        "answers 403.",
         "",
         "## Data",
         "",

@@ -26,6 +26,7 @@ SEEDERS = [
     "incidents.demo",
     "restrictive.demo",
     "safeguarding.demo",
+    "interventions.demo",
 ]
 
 TRUST_NAME = "Aire Valley Learning Trust"

@@ -1,0 +1,263 @@
+"""Reads for the catalogue, groups, placements, provision maps and therapy programmes, each page
+in a fixed number of queries whatever the data size.
+
+Who sees what: the SENCo (MANAGE_INTERVENTIONS) and senior leaders (READ_INTERVENTIONS with
+SEE_ALL_PUPILS, read-only) see everything of their school; TAs and teachers see the groups and programmes they run (are in `staff` of), and only the
+placements and programmes of pupils visible to them (their caseload). Another school's rows and
+rows out of scope are a 404, a missing ability a 403 (checked by the views).
+
+Costs (shown on the provision maps; the same rule is printed under the tables):
+- A session costs the intervention's price per session, else its hourly rate x the minutes.
+- A pupil's share of a group session is that cost divided by the pupils on the group that day:
+  for sessions delivered, the pupils on that session's register (present or absent: the place was
+  kept for them); for planned sessions, the pupils currently on the group.
+- Planned cost: the pupil's share x the group's planned dates within the placement (to date, and
+  for the whole placement). Delivered cost: the sum of the pupil's shares of sessions delivered,
+  computed in PostgreSQL."""
+
+import math
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.access import Ability
+from accounts.models import User
+from pupils.models import Pupil
+
+from .models import Attendance, Group, Intervention, Placement, ProgrammeDelivery, SessionStatus, TherapyProgramme
+
+
+def can_manage(staff) -> bool:
+    """The SENCo: catalogue, groups, placements, programmes, reviews and costs."""
+    return staff.can(Ability.MANAGE_INTERVENTIONS)
+
+
+def reads_all(staff) -> bool:
+    """The SENCo, and senior leaders (read-only): every group, placement and programme of the school."""
+    return can_manage(staff) or (staff.can(Ability.READ_INTERVENTIONS) and staff.can(Ability.SEE_ALL_PUPILS))
+
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+def catalogue(school):
+    return Intervention.objects.filter(school=school).annotate(
+        live_groups=Count("groups", filter=Q(groups__ended_on__isnull=True))).order_by("-is_active", "name")
+
+
+def get_intervention(school, pk) -> Intervention:
+    return get_object_or_404(Intervention, pk=pk, school=school)
+
+
+# --- groups ---------------------------------------------------------------------------------------
+
+def _current_pupils():
+    return Subquery(Placement.objects.filter(group=OuterRef("pk"), ended_on__isnull=True).order_by()
+                    .values("group").annotate(n=Count("id")).values("n"), output_field=IntegerField())
+
+
+def groups_for(staff):
+    """The groups this person may open: all of the school's for managers, else the ones they run."""
+    qs = Group.objects.filter(school=staff.school)
+    if not reads_all(staff):
+        qs = qs.filter(staff=staff.user)
+    return qs
+
+
+def group_list(staff, *, current=True):
+    qs = groups_for(staff).select_related("intervention").annotate(pupils=Coalesce(_current_pupils(), 0))
+    if current:
+        qs = qs.filter(ended_on__isnull=True)
+    return qs.prefetch_related(Prefetch("staff", queryset=User.objects.only("id", "full_name").order_by("full_name")))
+
+
+def get_group_for(staff, pk) -> Group:
+    return get_object_or_404(groups_for(staff).select_related("intervention"), pk=pk)
+
+
+def group_page(staff, group) -> dict:
+    """The group's staff and its placements (for TAs, only pupils visible to them: the others are
+    counted, not named), each with sessions attended. Three queries."""
+    placements = (Placement.objects.filter(group=group).select_related("pupil", "pupil__class_group")
+                  .annotate(attended=Count("attendance", filter=Q(attendance__status="present",
+                                                                 attendance__session__status=SessionStatus.DELIVERED)))
+                  .order_by("ended_on", "pupil__legal_last_name", "pupil__legal_first_name", "id"))
+    rows = list(placements)
+    if not reads_all(staff):
+        visible = set(Pupil.objects.visible_to(staff).filter(pk__in=[p.pupil_id for p in rows])
+                      .values_list("pk", flat=True))
+        hidden = sum(1 for p in rows if p.pupil_id not in visible)
+        rows = [p for p in rows if p.pupil_id in visible]
+    else:
+        hidden = 0
+    staff_names = [u.full_name for u in group.staff.order_by("full_name")]
+    current = sum(1 for p in rows if p.ended_on is None)
+    return {"placements": rows, "hidden_pupils": hidden, "staff_names": staff_names, "current_count": current}
+
+
+# --- placements -----------------------------------------------------------------------------------
+
+def placements_for(staff):
+    """Placements this person may read: the school's for managers, else those of pupils visible to them."""
+    qs = Placement.objects.filter(group__school=staff.school)
+    if not reads_all(staff):
+        qs = qs.filter(pupil__in=Pupil.objects.visible_to(staff))
+    return qs
+
+
+def get_placement_for(staff, pk) -> Placement:
+    qs = placements_for(staff).select_related("group__intervention", "pupil", "pupil__class_group", "outcome__plan",
+                                              "provision__plan", "reviewed_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+def runs_group(staff, group) -> bool:
+    return group.staff.filter(pk=staff.user.pk).exists()
+
+
+def attendance_counts(placement) -> dict:
+    """Sessions delivered while the pupil was on the group, attended and missed (one query)."""
+    return Attendance.objects.filter(placement=placement, session__status=SessionStatus.DELIVERED).aggregate(
+        on_register=Count("id"), attended=Count("id", filter=Q(status="present")),
+        absent=Count("id", filter=Q(status="absent")))
+
+
+# --- provision maps -------------------------------------------------------------------------------
+
+DELIVERED_COST_SQL = """
+SELECT COALESCE(SUM(
+    COALESCE(i.cost_per_session, ROUND(i.cost_per_hour * COALESCE(s.minutes, g.minutes_per_session) / 60.0, 2), 0)
+    / (SELECT COUNT(*) FROM interventions_attendance a2 WHERE a2.session_id = s.id)
+), 0)
+FROM interventions_attendance a
+JOIN interventions_session s ON s.id = a.session_id
+JOIN interventions_group g ON g.id = s.group_id
+JOIN interventions_intervention i ON i.id = g.intervention_id
+WHERE a.placement_id = interventions_placement.id AND s.status = 'delivered'
+"""
+
+
+def _map_queryset(qs):
+    delivered = Attendance.objects.filter(placement=OuterRef("pk"), session__status=SessionStatus.DELIVERED)
+    return (qs.select_related("group__intervention", "pupil", "pupil__class_group")
+            .annotate(
+                group_pupils=Coalesce(Subquery(
+                    Placement.objects.filter(group=OuterRef("group"), ended_on__isnull=True).order_by()
+                    .values("group").annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
+                sessions_delivered=Coalesce(Subquery(delivered.order_by().values("placement").annotate(
+                    n=Count("id")).values("n"), output_field=IntegerField()), 0),
+                sessions_attended=Coalesce(Subquery(delivered.filter(status="present").order_by().values(
+                    "placement").annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
+                delivered_cost=RawSQL(DELIVERED_COST_SQL, []))
+            .prefetch_related(Prefetch("group__staff", queryset=User.objects.only("id", "full_name")
+                                       .order_by("full_name")))
+            .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pupil_id", "group__intervention__name",
+                      "id"))
+
+
+def _row(p, today) -> dict:
+    group, intervention = p.group, p.group.intervention
+    last = min(p.ended_on or p.end_date, group.last_day)
+    dates = [d for d in group.planned_dates() if p.start_date <= d <= last]
+    to_date = sum(1 for d in dates if d <= today)
+    share = intervention.session_cost(group.minutes_per_session) / max(p.group_pupils or 1, 1)
+    share = share.quantize(Decimal("0.01"))
+    return {
+        "placement": p, "pupil": p.pupil, "group": group, "intervention": intervention,
+        "staff": [u.full_name for u in group.staff.all()],
+        "days": ", ".join(day[:3] for n, day in WEEKDAY_NAMES if n in group.days),
+        "minutes_per_week": group.minutes_per_session * len(group.days),
+        "weeks": math.ceil(((last - p.start_date).days + 1) / 7),
+        "start": p.start_date, "end": last,
+        "planned_sessions": len(dates), "planned_to_date": to_date,
+        "planned_cost_to_date": share * to_date, "planned_cost": share * len(dates),
+        "delivered_cost": Decimal(p.delivered_cost or 0).quantize(Decimal("0.01")),
+        "sessions_delivered": p.sessions_delivered, "sessions_attended": p.sessions_attended,
+        "is_current": p.ended_on is None and p.end_date >= today,
+    }
+
+
+WEEKDAY_NAMES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+
+
+def _totals(rows) -> dict:
+    return {key: sum((r[key] for r in rows), Decimal("0"))
+            for key in ("planned_cost_to_date", "planned_cost", "delivered_cost")} | {
+        "minutes_per_week": sum(r["minutes_per_week"] for r in rows if r["is_current"])}
+
+
+def school_provision_map(staff, *, include_ended=False) -> dict:
+    """Who gets what across the school, with costs. Two queries (placements with their aggregates,
+    and the groups' staff), whatever the number of pupils and sessions."""
+    today = timezone.localdate()
+    qs = Placement.objects.filter(group__school=staff.school, pupil__archived_at__isnull=True)
+    if not include_ended:
+        qs = qs.filter(ended_on__isnull=True)
+    rows = [_row(p, today) for p in _map_queryset(qs)]
+    pupils = len({r["pupil"].pk for r in rows})
+    return {"rows": rows, "totals": _totals(rows), "pupil_count": pupils, "today": today}
+
+
+def pupil_provision_map(staff, pupil) -> dict:
+    """One pupil's interventions (current and past) and therapy programmes, with costs. Three queries."""
+    today = timezone.localdate()
+    rows = [_row(p, today) for p in _map_queryset(Placement.objects.filter(pupil=pupil, group__school=staff.school))]
+    programmes = list(TherapyProgramme.objects.filter(pupil=pupil, school=staff.school).annotate(
+        delivered=Count("deliveries"), delivered_minutes=Coalesce(
+            Subquery(ProgrammeDelivery.objects.filter(programme=OuterRef("pk")).order_by().values("programme")
+                     .annotate(m=Sum("minutes")).values("m"), output_field=IntegerField()), Value(0))))
+    return {"rows": rows, "totals": _totals(rows), "programmes": programmes, "today": today}
+
+
+# --- programmes -----------------------------------------------------------------------------------
+
+def programmes_for(staff):
+    """Programmes this person may read: the school's for managers, else those of visible pupils."""
+    qs = TherapyProgramme.objects.filter(school=staff.school)
+    if not reads_all(staff):
+        qs = qs.filter(pupil__in=Pupil.objects.visible_to(staff))
+    return qs
+
+
+def programme_list(staff, *, mine=False):
+    qs = programmes_for(staff).select_related("pupil").filter(ended_on__isnull=True)
+    if mine:
+        qs = qs.filter(staff=staff.user)
+    return qs.order_by("review_on", "id")
+
+
+def get_programme_for(staff, pk) -> TherapyProgramme:
+    return get_object_or_404(programmes_for(staff).select_related("pupil", "outcome__plan"), pk=pk)
+
+
+def programme_page(staff, programme) -> dict:
+    staff_rows = list(programme.staff.order_by("full_name").values_list("id", "full_name"))
+    deliveries = list(programme.deliveries.select_related("delivered_by")[:200])
+    return {"staff_names": [name for _, name in staff_rows],
+            "delivers": any(pk == staff.user.pk for pk, _ in staff_rows),
+            "deliveries": deliveries}
+
+
+# --- home and pupil panel -------------------------------------------------------------------------
+
+def home_page(staff) -> dict:
+    if reads_all(staff):
+        return {"counts": {
+            "catalogue": Intervention.objects.filter(school=staff.school, is_active=True).count(),
+            "groups": Group.objects.filter(school=staff.school, ended_on__isnull=True).count(),
+            "programmes": TherapyProgramme.objects.filter(school=staff.school, ended_on__isnull=True).count(),
+        }}
+    return {"groups": list(group_list(staff)), "programmes": list(programme_list(staff, mine=True))}
+
+
+def pupil_panel(staff, pupil) -> dict:
+    """The pupil page panel: current placements and programmes. Two queries."""
+    today = timezone.localdate()
+    placements = list(Placement.objects.filter(pupil=pupil, group__school=staff.school, ended_on__isnull=True)
+                      .select_related("group__intervention").order_by("start_date", "id"))
+    programmes = list(TherapyProgramme.objects.filter(pupil=pupil, school=staff.school, ended_on__isnull=True)
+                      .order_by("-set_on", "id"))
+    return {"placements": placements, "programmes": programmes, "today": today}

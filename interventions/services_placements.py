@@ -1,0 +1,170 @@
+"""Writes for the catalogue, groups, placements (scores, review, ending) and therapy programmes.
+Each is atomic and runs under a history context naming the acting user and the action; views,
+commands and tasks all come through here. Forms check what a person typed; the rules that must
+hold whoever calls (group size, the plan an outcome belongs to, exit after entry) are checked
+again here and refused with a ValidationError keyed by field."""
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Group, Intervention, Placement, ProgrammeDelivery, TherapyProgramme
+
+
+def _require_same_school(obj_school_id, acting_school_id):
+    if obj_school_id != acting_school_id:
+        raise ValidationError("That belongs to another school.")
+
+
+@transaction.atomic
+def save_intervention(*, form, school, acting_user) -> Intervention:
+    """Create or update a catalogue entry from a valid InterventionForm."""
+    intervention = form.instance
+    action = "interventions.catalogue.edit" if intervention.pk else "interventions.catalogue.create"
+    intervention.school = school
+    with pghistory.context(user=acting_user.pk, action=action):
+        intervention.full_clean(validate_unique=False)
+        return form.save()
+
+
+@transaction.atomic
+def save_group(*, form, school, acting_user) -> Group:
+    """Create or update a group (its staff, days, time and dates) from a valid GroupForm."""
+    group = form.instance
+    action = "interventions.group.edit" if group.pk else "interventions.group.create"
+    group.school = school
+    if not group.pk:
+        group.created_by = acting_user
+    _require_same_school(form.cleaned_data["intervention"].school_id, school.pk)
+    with pghistory.context(user=acting_user.pk, action=action):
+        group = form.save(commit=False)
+        group.days = sorted(set(form.cleaned_data["days"]))
+        group.full_clean()
+        group.save()
+        form.save_m2m()
+    return group
+
+
+def places_taken(group) -> int:
+    return Placement.objects.filter(group=group, ended_on__isnull=True).count()
+
+
+@transaction.atomic
+def add_placement(*, group, pupil, smart_target, start_date, end_date, review_due=None, outcome=None,
+                  provision=None, acting_user) -> Placement:
+    """Put a pupil on a group. The group row is locked so two SENCos adding the last place at once
+    can't both succeed; the group may not hold more current pupils than the intervention allows."""
+    group = Group.objects.select_for_update().select_related("intervention").get(pk=group.pk)
+    _require_same_school(pupil.school_id, group.school_id)
+    errors = {}
+    size = group.intervention.max_group_size
+    if places_taken(group) >= size:
+        errors["pupil"] = (f"The group is full: {group.intervention.name} takes at most {size} "
+                           f"pupil{'s' if size != 1 else ''}. End a placement or start another group.")
+    for name, item in (("outcome", outcome), ("provision", provision)):
+        if item is not None and item.plan.pupil_id != pupil.pk:
+            errors[name] = f"That {name} is in another pupil's plan."
+    if start_date < group.start_date or end_date > group.last_day:
+        errors["start_date"] = "The placement must lie within the group's dates."
+    if errors:
+        raise ValidationError(errors)
+    with pghistory.context(user=acting_user.pk, action="interventions.placement.create"):
+        return Placement.objects.create(
+            group=group, pupil=pupil, smart_target=smart_target, outcome=outcome, provision=provision,
+            start_date=start_date, end_date=end_date, review_due=review_due or end_date, created_by=acting_user)
+
+
+@transaction.atomic
+def record_scores(*, placement, entry_score, entry_date, exit_score, exit_date, target_progress,
+                  acting_user) -> Placement:
+    """Entry and exit scores on the intervention's measure and progress against the target."""
+    placement = Placement.objects.select_for_update().select_related("group__intervention").get(pk=placement.pk)
+    intervention = placement.group.intervention
+    errors = {}
+    for name, score in (("entry_score", entry_score), ("exit_score", exit_score)):
+        if score is None:
+            continue
+        if intervention.measure_min is not None and score < intervention.measure_min:
+            errors[name] = f"The lowest score on this measure is {intervention.measure_min}."
+        if intervention.measure_max is not None and score > intervention.measure_max:
+            errors[name] = f"The highest score on this measure is {intervention.measure_max}."
+    if exit_score is not None and entry_score is None:
+        errors["exit_score"] = "Record the entry score first: an exit score needs one to compare with."
+    elif exit_date and entry_date and exit_date < entry_date:
+        errors["exit_date"] = "The exit can't be before the entry."
+    if errors:
+        raise ValidationError(errors)
+    placement.entry_score, placement.entry_date = entry_score, entry_date
+    placement.exit_score, placement.exit_date = exit_score, exit_date
+    placement.target_progress = target_progress
+    with pghistory.context(user=acting_user.pk, action="interventions.placement.scores"):
+        placement.save(update_fields=["entry_score", "entry_date", "exit_score", "exit_date", "target_progress"])
+    return placement
+
+
+@transaction.atomic
+def review_placement(*, placement, reviewed_on, decision, score, notes, end_placement=False,
+                     acting_user) -> Placement:
+    """The review at the end: continue, change or stop, scored 1-5, with notes; optionally ends it."""
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    placement.reviewed_on, placement.review_decision = reviewed_on, decision
+    placement.review_score, placement.review_notes = score, notes
+    placement.reviewed_by = acting_user
+    fields = ["reviewed_on", "review_decision", "review_score", "review_notes", "reviewed_by"]
+    if end_placement and placement.ended_on is None:
+        placement.ended_on = reviewed_on
+        fields.append("ended_on")
+    with pghistory.context(user=acting_user.pk, action="interventions.placement.review"):
+        placement.save(update_fields=fields)
+    return placement
+
+
+@transaction.atomic
+def end_placement(*, placement, ended_on, acting_user) -> Placement:
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    if placement.ended_on is not None:
+        raise ValidationError({"ended_on": "This placement has already ended."})
+    if ended_on < placement.start_date:
+        raise ValidationError({"ended_on": "The end can't be before the placement started."})
+    placement.ended_on = ended_on
+    with pghistory.context(user=acting_user.pk, action="interventions.placement.end"):
+        placement.save(update_fields=["ended_on"])
+    return placement
+
+
+@transaction.atomic
+def save_programme(*, form, school, acting_user) -> TherapyProgramme:
+    """Create or update a therapy programme (and its report, stored privately) from a valid form."""
+    programme = form.instance
+    action = "interventions.programme.edit" if programme.pk else "interventions.programme.create"
+    programme.school = school
+    if not programme.pk:
+        programme.created_by = acting_user
+    pupil = programme.pupil if programme.pk else form.cleaned_data["pupil"]
+    _require_same_school(pupil.school_id, school.pk)
+    outcome = form.cleaned_data.get("outcome")
+    if outcome is not None and outcome.plan.pupil_id != pupil.pk:
+        raise ValidationError({"outcome": "That outcome is in another pupil's plan."})
+    report = form.cleaned_data.get("report")
+    with pghistory.context(user=acting_user.pk, action=action):
+        programme = form.save(commit=False)
+        if report and hasattr(report, "content_type"):
+            programme.report_name = report.name[:200]
+        elif not report:
+            programme.report_name = ""
+        programme.save()
+        form.save_m2m()
+    return programme
+
+
+@transaction.atomic
+def add_delivery(*, programme, delivered_on, minutes, note, rating, acting_user) -> ProgrammeDelivery:
+    """A line of the delivery log, by a member of the programme's staff (checked by the view)."""
+    if delivered_on < programme.set_on:
+        raise ValidationError({"delivered_on": "The date can't be before the programme was set."})
+    with pghistory.context(user=acting_user.pk, action="interventions.programme.delivery"):
+        delivery = ProgrammeDelivery(programme=programme, delivered_on=delivered_on, minutes=minutes, note=note,
+                                     rating=rating, delivered_by=acting_user)
+        delivery.full_clean()
+        delivery.save()
+    return delivery
