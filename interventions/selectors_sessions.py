@@ -34,9 +34,12 @@ def manages(staff) -> bool:
 
 
 def groups_for(staff):
-    """The groups this person may see (their own, or all of the school for managers)."""
+    """The groups this person may see: their own, or all of the school for those who read the whole
+    school's interventions (the SENCo, senior leaders)."""
+    from .selectors_placements import reads_all
+
     qs = Group.objects.filter(school=staff.school)
-    if not manages(staff):
+    if not reads_all(staff):
         qs = qs.filter(staff=staff.user)
     return qs
 
