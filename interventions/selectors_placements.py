@@ -15,11 +15,13 @@ Costs (shown on the provision maps; the same rule is printed under the tables):
   for the whole placement). Delivered cost: the sum of the pupil's shares of sessions delivered,
   computed in PostgreSQL."""
 
+import datetime
 import math
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -127,55 +129,92 @@ def attendance_counts(placement) -> dict:
 
 # --- provision maps -------------------------------------------------------------------------------
 
-DELIVERED_COST_SQL = """
-SELECT COALESCE(SUM(
-    COALESCE(i.cost_per_session, ROUND(i.cost_per_hour * COALESCE(s.minutes, g.minutes_per_session) / 60.0, 2), 0)
-    / (SELECT COUNT(*) FROM interventions_attendance a2 WHERE a2.session_id = s.id)
-), 0)
-FROM interventions_attendance a
-JOIN interventions_session s ON s.id = a.session_id
-JOIN interventions_group g ON g.id = s.group_id
-JOIN interventions_intervention i ON i.id = g.intervention_id
-WHERE a.placement_id = interventions_placement.id AND s.status = 'delivered'
+# One grouped pass over the register marks of the listed placements (instead of correlated
+# subqueries per placement row): sessions delivered and attended, and the delivered cost, each
+# session's cost divided by the pupils on that session's register.
+DELIVERED_SQL = """
+WITH marks AS (
+    SELECT a.placement_id, a.session_id, a.status,
+           COALESCE(i.cost_per_session,
+                    ROUND(i.cost_per_hour * COALESCE(s.minutes, g.minutes_per_session) / 60.0, 2), 0) AS cost
+    FROM interventions_attendance a
+    JOIN interventions_session s ON s.id = a.session_id
+    JOIN interventions_group g ON g.id = s.group_id
+    JOIN interventions_intervention i ON i.id = g.intervention_id
+    WHERE a.placement_id = ANY(%s) AND s.status = 'delivered'
+), per_session AS (
+    SELECT session_id, COUNT(*) AS n FROM interventions_attendance
+    WHERE session_id IN (SELECT session_id FROM marks) GROUP BY 1
+)
+SELECT placement_id, COUNT(*), COUNT(*) FILTER (WHERE status = 'present'), COALESCE(SUM(cost / n), 0)
+FROM marks JOIN per_session USING (session_id) GROUP BY 1
 """
 
 
 def _map_queryset(qs):
-    delivered = Attendance.objects.filter(placement=OuterRef("pk"), session__status=SessionStatus.DELIVERED)
+    """The placements with their group size and the group's staff names (one query)."""
+    staff_through = Group.staff.through
     return (qs.select_related("group__intervention", "pupil", "pupil__class_group")
             .annotate(
                 group_pupils=Coalesce(Subquery(
                     Placement.objects.filter(group=OuterRef("group"), ended_on__isnull=True).order_by()
                     .values("group").annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
-                sessions_delivered=Coalesce(Subquery(delivered.order_by().values("placement").annotate(
-                    n=Count("id")).values("n"), output_field=IntegerField()), 0),
-                sessions_attended=Coalesce(Subquery(delivered.filter(status="present").order_by().values(
-                    "placement").annotate(n=Count("id")).values("n"), output_field=IntegerField()), 0),
-                delivered_cost=RawSQL(DELIVERED_COST_SQL, []))
-            .prefetch_related(Prefetch("group__staff", queryset=User.objects.only("id", "full_name")
-                                       .order_by("full_name")))
+                staff_names=ArraySubquery(staff_through.objects.filter(group_id=OuterRef("group_id"))
+                                          .order_by("user__full_name", "user_id").values("user__full_name")))
             .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pupil_id", "group__intervention__name",
                       "id"))
 
 
-def _row(p, today) -> dict:
+def _delivered(placement_ids) -> dict:
+    """{placement id: (sessions delivered, sessions attended, delivered cost)}: one query (none
+    when there are no placements)."""
+    placement_ids = list(placement_ids)
+    if not placement_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(DELIVERED_SQL, [placement_ids])
+        return {pk: (n, attended, cost) for pk, n, attended, cost in cursor.fetchall()}
+
+
+def _weekdays_between(days: frozenset, first: datetime.date, last: datetime.date) -> int:
+    """How many dates from first to last (inclusive) fall on one of `days` (0 = Monday): the same
+    count as the matching `Group.planned_dates()`, worked out arithmetically."""
+    if last < first or not days:
+        return 0
+    n = (last - first).days + 1
+    weeks, rest = divmod(n, 7)
+    start = first.weekday()
+    return weeks * len(days) + sum(1 for k in range(rest) if (start + k) % 7 in days)
+
+
+def _map_rows(placements, today) -> list[dict]:
+    placements = list(placements)
+    delivered = _delivered(p.pk for p in placements)
+    day_sets = {}  # per group, once: its weekdays as a set
+    return [_row(p, today, delivered.get(p.pk, (0, 0, 0)), day_sets) for p in placements]
+
+
+def _row(p, today, delivered, day_sets) -> dict:
     group, intervention = p.group, p.group.intervention
+    days = day_sets.setdefault(group.pk, frozenset(group.days))
     last = min(p.ended_on or p.end_date, group.last_day)
-    dates = [d for d in group.planned_dates() if p.start_date <= d <= last]
-    to_date = sum(1 for d in dates if d <= today)
+    first = max(p.start_date, group.start_date)
+    planned = _weekdays_between(days, first, last)
+    to_date = _weekdays_between(days, first, min(last, today))
     share = intervention.session_cost(group.minutes_per_session) / max(p.group_pupils or 1, 1)
     share = share.quantize(Decimal("0.01"))
+    sessions_delivered, sessions_attended, delivered_cost = delivered
     return {
         "placement": p, "pupil": p.pupil, "group": group, "intervention": intervention,
-        "staff": [u.full_name for u in group.staff.all()],
-        "days": ", ".join(day[:3] for n, day in WEEKDAY_NAMES if n in group.days),
+        "staff": p.staff_names,
+        "days": ", ".join(day[:3] for n, day in WEEKDAY_NAMES if n in days),
         "minutes_per_week": group.minutes_per_session * len(group.days),
         "weeks": math.ceil(((last - p.start_date).days + 1) / 7),
         "start": p.start_date, "end": last,
-        "planned_sessions": len(dates), "planned_to_date": to_date,
-        "planned_cost_to_date": share * to_date, "planned_cost": share * len(dates),
-        "delivered_cost": Decimal(p.delivered_cost or 0).quantize(Decimal("0.01")),
-        "sessions_delivered": p.sessions_delivered, "sessions_attended": p.sessions_attended,
+        "planned_sessions": planned, "planned_to_date": to_date,
+        "planned_cost_to_date": share * to_date, "planned_cost": share * planned,
+        "delivered_cost": Decimal(delivered_cost or 0).quantize(Decimal("0.01")),
+        "sessions_delivered": sessions_delivered, "sessions_attended": sessions_attended,
         "is_current": p.ended_on is None and p.end_date >= today,
     }
 
@@ -189,22 +228,55 @@ def _totals(rows) -> dict:
         "minutes_per_week": sum(r["minutes_per_week"] for r in rows if r["is_current"])}
 
 
-def school_provision_map(staff, *, include_ended=False) -> dict:
-    """Who gets what across the school, with costs. Two queries (placements with their aggregates,
-    and the groups' staff), whatever the number of pupils and sessions."""
+def _by_intervention(rows) -> list[dict]:
+    """One summary per intervention (in name order): its groups, pupils, placements and totals."""
+    grouped = {}
+    for r in rows:
+        grouped.setdefault(r["intervention"].pk, []).append(r)
+    out = [{"intervention": rs[0]["intervention"], "rows": rs, "placements": len(rs),
+            "pupils": len({r["pupil"].pk for r in rs}), "groups": len({r["group"].pk for r in rs}),
+            "totals": _totals(rs)} for rs in grouped.values()]
+    return sorted(out, key=lambda s: (s["intervention"].name.lower(), s["intervention"].pk))
+
+
+# Up to this many placements the school map lists them all in full under the summary; above it, it
+# opens on the summary per intervention, each with a short line per placement (who, which group,
+# dates, sessions, costs), and the full columns of one intervention's placements on a click.
+MAP_ALL_ROWS_UP_TO = 100
+
+
+def school_provision_map(staff, *, include_ended=False, intervention=None) -> dict:
+    """Who gets what across the school, with costs: a summary per intervention, and the placements
+    of one intervention (`intervention` = its pk) or of all (`intervention="all"`, and by default
+    when there are at most MAP_ALL_ROWS_UP_TO; above that `compact` is true and each summary's
+    `rows` are listed in short). Two queries (the placements with their group sizes and staff, and
+    one grouped pass over their register marks), whatever the number of pupils and sessions.
+    `selected` is None when the pk is not one of the map's interventions."""
     today = timezone.localdate()
     qs = Placement.objects.filter(group__school=staff.school, pupil__archived_at__isnull=True)
     if not include_ended:
         qs = qs.filter(ended_on__isnull=True)
-    rows = [_row(p, today) for p in _map_queryset(qs)]
-    pupils = len({r["pupil"].pk for r in rows})
-    return {"rows": rows, "totals": _totals(rows), "pupil_count": pupils, "today": today}
+    rows = _map_rows(_map_queryset(qs), today)
+    summaries = _by_intervention(rows)
+    selected = None
+    if intervention == "all":
+        selected, shown = "all", rows
+    elif intervention is not None:
+        selected = next((s for s in summaries if s["intervention"].pk == intervention), None)
+        shown = [r for r in rows if r["intervention"].pk == intervention]
+    else:
+        shown = rows if len(rows) <= MAP_ALL_ROWS_UP_TO else []
+    compact = intervention is None and len(rows) > MAP_ALL_ROWS_UP_TO
+    return {"rows": shown, "interventions": summaries, "selected": selected, "compact": compact,
+            "placement_count": len(rows),
+            "totals": _totals(rows), "shown_totals": _totals(shown),
+            "pupil_count": len({r["pupil"].pk for r in rows}), "today": today}
 
 
 def pupil_provision_map(staff, pupil) -> dict:
     """One pupil's interventions (current and past) and therapy programmes, with costs. Three queries."""
     today = timezone.localdate()
-    rows = [_row(p, today) for p in _map_queryset(Placement.objects.filter(pupil=pupil, group__school=staff.school))]
+    rows = _map_rows(_map_queryset(Placement.objects.filter(pupil=pupil, group__school=staff.school)), today)
     programmes = list(TherapyProgramme.objects.filter(pupil=pupil, school=staff.school).annotate(
         delivered=Count("deliveries"), delivered_minutes=Coalesce(
             Subquery(ProgrammeDelivery.objects.filter(programme=OuterRef("pk")).order_by().values("programme")

@@ -10,6 +10,13 @@ from interventions.models import TherapyProgramme
 from pupils.factories import PupilFactory
 from sendsupport.models import AccessLog
 
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (  # noqa: F401 (fixtures)
+    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, open_page, page, viewport,
+)
+from tests.browser.conftest import login as browser_login
+
 from .test_placements import DAY, TODAY, deliver, login, make_group, make_intervention, place
 
 SCHOOL_MAP = {"ta": 403, "teacher": 403, "senco": 200, "dsl": 403, "senior": 200, "admin": 403,
@@ -20,10 +27,11 @@ SCHOOL_MAP = {"ta": 403, "teacher": 403, "senco": 200, "dsl": 403, "senior": 200
 def test_school_map_by_role(client, world, role):
     place(world, make_group(world), world.pupil_in)
     login(client, world, role)
-    response = client.get("/interventions/provision-map/")
+    response = client.get("/interventions/provision-map/?intervention=all")
     assert response.status_code == SCHOOL_MAP[role]
     if role == "other_school_senco":
-        assert response.context["rows"] == [] and b"Amelia" not in response.content
+        assert response.context["rows"] == [] and response.context["interventions"] == []
+        assert b"Amelia" not in response.content
     if role == "senco":
         assert b"Amelia Hughes" in response.content
 
@@ -86,11 +94,11 @@ def test_school_map_query_count_is_flat(client, world, django_assert_num_queries
     login(client, world, "senco")
     client.get("/interventions/provision-map/")
     with django_assert_num_queries(9):
-        small = client.get("/interventions/provision-map/")
+        small = client.get("/interventions/provision-map/?intervention=all")
     _fill(world, 12, start=100)
     _fill(world, 8, start=200)
     with django_assert_num_queries(9):
-        large = client.get("/interventions/provision-map/")
+        large = client.get("/interventions/provision-map/?intervention=all")
     assert (len(small.context["rows"]), len(large.context["rows"])) == (2, 22)
     assert AccessLog.objects.filter(action="interventions.provision_map.school").count() == 3
 
@@ -121,5 +129,92 @@ def test_ended_placements_are_shown_on_request(client, world):
     p = place(world, make_group(world), world.pupil_in)
     services.end_placement(placement=p, ended_on=TODAY, acting_user=world.people["senco"])
     login(client, world, "senco")
-    assert client.get("/interventions/provision-map/").context["rows"] == []
-    assert len(client.get("/interventions/provision-map/?ended=1").context["rows"]) == 1
+    assert client.get("/interventions/provision-map/?intervention=all").context["rows"] == []
+    assert len(client.get("/interventions/provision-map/?ended=1&intervention=all").context["rows"]) == 1
+
+
+def test_school_map_is_grouped_by_intervention(client, world, django_assert_num_queries, monkeypatch):
+    """A large map opens on one summary line per intervention; an intervention's pupils are a click
+    away (`?intervention=<pk>`), with the same costs as on the full list. A small map lists them all."""
+    from interventions import selectors_placements
+
+    _fill(world, 3, start=0)
+    _fill(world, 2, start=100)
+    login(client, world, "senco")
+    monkeypatch.setattr(selectors_placements, "MAP_ALL_ROWS_UP_TO", 5)
+    assert len(client.get("/interventions/provision-map/").context["rows"]) == 5
+    monkeypatch.setattr(selectors_placements, "MAP_ALL_ROWS_UP_TO", 4)
+    with django_assert_num_queries(9):
+        response = client.get("/interventions/provision-map/")
+    summaries = response.context["interventions"]
+    assert [(s["intervention"].name, s["placements"], s["pupils"], s["groups"]) for s in summaries] == [
+        ("Int 0", 3, 3, 1), ("Int 100", 2, 2, 1)]
+    # Large: no full table, a short line per placement under its intervention's summary.
+    assert response.context["rows"] == [] and response.context["compact"]
+    assert b"provision-map-compact" in response.content
+    assert b"<table class=\"table table-sm align-middle provision-map\"" not in response.content
+    assert response.content.count(b"/provision/\">") >= 5 and b"Pupil0" in response.content
+    assert b"?intervention=%d" % summaries[0]["intervention"].pk in response.content
+    everything = client.get("/interventions/provision-map/?intervention=all").context
+    one = client.get(f"/interventions/provision-map/?intervention={summaries[1]['intervention'].pk}")
+    assert [r["pupil"].legal_last_name for r in one.context["rows"]] == ["Pupil100", "Pupil101"]
+    assert b"Pupil100" in one.content and b"Pupil0 " not in one.content and not one.context["compact"]
+    for s in summaries:
+        rows = [r for r in everything["rows"] if r["intervention"] == s["intervention"]]
+        assert s["totals"]["delivered_cost"] == sum(r["delivered_cost"] for r in rows)
+        assert s["totals"]["planned_cost"] == sum(r["planned_cost"] for r in rows)
+    assert sum(s["totals"]["delivered_cost"] for s in summaries) == everything["totals"]["delivered_cost"]
+    assert client.get("/interventions/provision-map/?intervention=999999").status_code == 404
+    assert client.get("/interventions/provision-map/?intervention=x").status_code == 404
+
+
+def test_planned_session_count_matches_planned_dates():
+    """The arithmetic count of a group's weekdays between two dates equals Group.planned_dates()."""
+    from interventions.models import Group
+    from interventions.selectors_placements import _weekdays_between
+
+    start = datetime.date(2026, 9, 3)
+    for days in ([0], [1, 3], [0, 1, 2, 3, 4], [4, 2], []):
+        for length in (0, 1, 5, 6, 7, 8, 13, 30, 200):
+            group = Group(days=days, start_date=start, planned_end_date=start + datetime.timedelta(days=length))
+            dates = group.planned_dates()
+            for lo, hi in ((0, length), (2, length - 3), (5, 5), (9, 1)):
+                a, b = start + datetime.timedelta(days=lo), start + datetime.timedelta(days=hi)
+                expected = sum(1 for d in dates if a <= d <= b)
+                assert _weekdays_between(frozenset(days), max(a, start), min(b, group.last_day)) == expected
+
+
+@pytest.mark.browser
+@pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods are deprecated")
+@pytest.mark.parametrize("viewport", ["laptop"], indirect=True)
+def test_large_school_map_in_a_browser(page, live_server, browser_world, open_page, monkeypatch):
+    """A map above MAP_ALL_ROWS_UP_TO opens on the summary by intervention with a short line per
+    placement; an intervention's full table is one click away. Checked with axe, photographed at
+    1366px and 390px into /tmp/shots/interventions/."""
+    from pathlib import Path
+
+    from interventions import selectors_placements
+    from tests.browser.axe import check_a11y
+
+    shots = Path("/tmp/shots/interventions")
+    shots.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(selectors_placements, "MAP_ALL_ROWS_UP_TO", 4)
+    _fill(browser_world, 4, start=0)
+    _fill(browser_world, 3, start=100)
+    assert browser_login(page, live_server, browser_world.people["senco"]) is True
+    page.goto(f"{live_server.url}/interventions/provision-map/")
+    summary = page.get_by_role("table", name="Provision by intervention, with costs")
+    expect(summary.locator("tbody tr")).to_have_count(2)
+    expect(page.locator(".provision-map-compact li")).to_have_count(7)
+    check_a11y(page, "large school provision map")
+    page.screenshot(path=str(shots / "school-provision-map-large--1366px.png"), full_page=True)
+    with page.expect_navigation():
+        summary.get_by_role("link", name="Int 100").click()
+    expect(page.get_by_role("table", name="Who gets Int 100, with costs").locator("tbody tr")).to_have_count(3)
+    check_a11y(page, "school provision map, one intervention")
+    page.screenshot(path=str(shots / "school-provision-map-one--1366px.png"), full_page=True)
+    phone = open_page("phone")
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(f"{live_server.url}/interventions/provision-map/")
+    check_a11y(phone, "large school provision map on a phone")
+    phone.screenshot(path=str(shots / "school-provision-map-large--390px.png"), full_page=True)
