@@ -187,15 +187,8 @@ class PartsFormSet(forms.BaseInlineFormSet):
         self.staff = staff
         super().__init__(*args, **kwargs)
 
-    def get_form_kwargs(self, index):
+    def get_form_kwargs(self, index):  # also used for empty_form (index None)
         return {**super().get_form_kwargs(index), "staff": self.staff}
-
-    @property
-    def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
-                         use_required_attribute=False, staff=self.staff)
-        self.add_fields(form, None)
-        return form
 
 
 InvolvedPupilFormSet = forms.inlineformset_factory(Incident, InvolvedPupil, form=InvolvedPupilForm,

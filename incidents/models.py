@@ -221,7 +221,8 @@ class InvolvedStaff(models.Model):
 
 
 class BodyRegion(models.TextChoices):
-    """A simple body map: front and back regions, each drawn in static/img/body-map.svg."""
+    """A simple body map: front and back regions, drawn by incidents/_body_map.html (used by incident,
+    restrictive-intervention and letter pages)."""
 
     HEAD = "head", "Head"
     FACE = "face", "Face"
@@ -263,10 +264,6 @@ class Injury(models.Model):
     first_aid_by = models.CharField("First aid given by", max_length=120, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
-
-    @property
-    def region_labels(self) -> list[str]:
-        return [BodyRegion(code).label for code in self.body_regions]
 
 
 class AddendumKind(models.TextChoices):

@@ -108,6 +108,9 @@ def test_full_report_with_another_pupil_then_the_senco_reads_the_list(open_page,
     snap(page, "full-report-laptop")
     page.get_by_role("button", name="Save incident").click()
     expect(page.get_by_role("heading", name="Incident INC-")).to_be_visible()
+    expect(page.get_by_text("Marked on the body map: Left arm.")).to_be_visible()
+    check_a11y(page, "incident detail with an injury")
+    snap(page, "incident-detail-injury-laptop")
     incident = Incident.objects.get()
     assert incident.pupil == w.pupil_out and incident.injuries.get().body_regions == ["left_arm"]
     assert incident.involved_pupils.get().pupil == w.pupil_in

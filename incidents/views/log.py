@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from pupils.models import Pupil
 from sendsupport.decorators import school_required
 
-from .. import selectors, services
+from .. import services
 from ..forms import FullReportForm, InjuryFormSet, InvolvedPupilFormSet, QuickLogForm
 from ..models import Incident, IncidentDraft
 

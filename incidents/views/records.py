@@ -95,11 +95,7 @@ def _list_context(request, *, pupil=None):
     staff = request.staff
     form = IncidentFilterForm(request.GET or None, staff=staff)
     filters = form.cleaned_data if form.is_valid() else {}
-    if pupil is not None:
-        filters = {**filters, "pupil": None}
-        qs = selectors.pupil_incidents(pupil)
-    else:
-        qs = selectors.filtered_incidents(staff, filters)
+    qs = selectors.pupil_incidents(pupil) if pupil is not None else selectors.filtered_incidents(staff, filters)
     page = selectors.keyset_page(qs, request.GET.get("after"))
     query = request.GET.copy()
     query.pop("after", None)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from incidents.models import BodyRegion
+from ..models import BodyRegion
 
 register = template.Library()
 
