@@ -5,7 +5,10 @@ class InterventionsConfig(AppConfig):
     name = "interventions"
 
     def ready(self):
-        from . import panels_placements, panels_sessions
+        from sendsupport.sections import register_pack_section
+
+        from . import pack, panels_placements, panels_sessions
 
         panels_placements.register()  # pupil page: current interventions and therapy programmes
         panels_sessions.register()  # home page: my sessions today
+        register_pack_section("interventions", "Interventions and therapy programmes", 50, pack.pack_section)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,6 +67,10 @@ INSTALLED_APPS = [
     "restrictive",
     "safeguarding",
     "interventions",
+    "care",
+    "personalcare",
+    "dashboards",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +255,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "sendsupport.tasks.clear_expired_sessions_task", "schedule": 60 * 60},
+    # Medication: scheduled doses not recorded by the end of their window; low stock and expiry.
+    "care-missed-doses": {"task": "care.tasks.flag_missed_doses_task", "schedule": 15 * 60},
+    "care-stock-and-expiry": {"task": "care.tasks.stock_and_expiry_reminder_task",
+                              "schedule": crontab(hour=7, minute=30)},
+    # Dashboards: pattern alerts nightly, the SENCo's digest on Monday morning.
+    "dashboards-pattern-alerts": {"task": "dashboards.tasks.compute_pattern_alerts_task",
+                                  "schedule": crontab(hour=5, minute=0)},
+    "dashboards-weekly-digest": {"task": "dashboards.tasks.weekly_digest_task",
+                                 "schedule": crontab(hour=7, minute=0, day_of_week="mon")},
+    # Evidence packs: requeue or fail a job whose worker died (its lease ran out).
+    "reviews-sweep-pack-jobs": {"task": "reviews.tasks.sweep_pack_jobs_task", "schedule": 60},
 }
 
 PGHISTORY_APPEND_ONLY = True

@@ -22,6 +22,10 @@ urlpatterns = [
     path("incidents/<int:incident_id>/restrictive/", include("restrictive.urls")),
     path("safeguarding/", include("safeguarding.urls")),
     path("interventions/", include("interventions.urls")),
+    path("care/", include("care.urls")),
+    path("personal-care/", include("personalcare.urls")),
+    path("dashboards/", include("dashboards.urls")),
+    path("reviews/", include("reviews.urls")),
     path("trust-admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    """EHCP annual-review evidence packs (built by Celery workers with WeasyPrint) and the staff
+    contributions asked for before a review."""
+
+    name = "reviews"
