@@ -34,28 +34,41 @@ class Ability(StrEnum):
     READ_INTERVENTIONS = "read_interventions"  # interventions, sessions and therapy programmes of pupils one may see
     RECORD_SESSIONS = "record_sessions"  # sessions of one's own groups, delivery logs of one's programmes
     MANAGE_INTERVENTIONS = "manage_interventions"  # catalogue, groups, placements, programmes, reviews, costs
+    READ_MEDICATION = "read_medication"  # healthcare plans, medicines, administration records of pupils one may see
+    GIVE_MEDICATION = "give_medication"  # record a dose given / refused / not given, witness a controlled drug
+    MANAGE_MEDICINES = "manage_medicines"  # healthcare plans, medicines received, consent, stock checks, returns
+    MANAGE_PERSONAL_CARE = "manage_personal_care"  # intimate care plans (staff named on a plan read and log its care)
+    READ_ALL_PERSONAL_CARE = "read_all_personal_care"  # every intimate care record of the school, named or not
+    VIEW_SCHOOL_DASHBOARD = "view_school_dashboard"  # school-wide analytics and pattern alerts
+    MAKE_PACKS = "make_packs"  # EHCP annual-review evidence packs: make, batch, download, ask for contributions
 
 
 A = Ability
 ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
     Role.TEACHING_ASSISTANT: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS,
-                                        A.READ_INTERVENTIONS, A.RECORD_SESSIONS}),
+                                        A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.READ_MEDICATION,
+                                        A.GIVE_MEDICATION}),
     Role.TEACHER: frozenset({A.READ_SEN_DETAIL, A.READ_PLANS, A.ADD_EVIDENCE, A.READ_INCIDENTS,
-                             A.READ_INTERVENTIONS, A.RECORD_SESSIONS}),
+                             A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.READ_MEDICATION, A.GIVE_MEDICATION}),
     Role.SENCO: frozenset(
         {A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.EDIT_PUPIL_BASICS, A.EDIT_SEN_DETAIL, A.ARCHIVE_PUPIL, A.READ_HISTORY,
          A.READ_PLANS, A.EDIT_PLANS, A.ADD_EVIDENCE, A.RECEIVE_SEN_ALERTS,
          A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS,
-         A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.MANAGE_INTERVENTIONS}
+         A.READ_INTERVENTIONS, A.RECORD_SESSIONS, A.MANAGE_INTERVENTIONS,
+         A.READ_MEDICATION, A.GIVE_MEDICATION, A.MANAGE_MEDICINES, A.MANAGE_PERSONAL_CARE, A.READ_ALL_PERSONAL_CARE,
+         A.VIEW_SCHOOL_DASHBOARD, A.MAKE_PACKS}
     ),
     Role.DSL: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_SAFEGUARDING, A.READ_PLANS,
-                         A.READ_INCIDENTS}),
+                         A.READ_INCIDENTS, A.READ_ALL_PERSONAL_CARE}),
     Role.SENIOR_LEADER: frozenset({A.SEE_ALL_PUPILS, A.READ_SEN_DETAIL, A.READ_HISTORY, A.READ_PLANS,
                                    A.READ_INCIDENTS, A.EXPORT_INCIDENTS, A.REVIEW_INCIDENTS,
-                                   A.READ_INTERVENTIONS}),
-    # Office staff keep pupil basics and staff; no SEN, behaviour or safeguarding detail.
+                                   A.READ_INTERVENTIONS, A.READ_MEDICATION, A.VIEW_SCHOOL_DASHBOARD,
+                                   A.MAKE_PACKS}),
+    # Office staff keep pupil basics and staff, and (as in most schools) take in medicines, consent
+    # forms and stock, and give medicines; no SEN, behaviour or safeguarding detail.
     Role.SCHOOL_ADMIN: frozenset(
-        {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP}
+        {A.SEE_ALL_PUPILS, A.EDIT_PUPIL_BASICS, A.ARCHIVE_PUPIL, A.MANAGE_STAFF, A.MANAGE_SCHOOL_SETUP,
+         A.READ_MEDICATION, A.GIVE_MEDICATION, A.MANAGE_MEDICINES}
     ),
 }
 
