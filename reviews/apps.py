@@ -6,3 +6,6 @@ class ReviewsConfig(AppConfig):
     contributions asked for before a review."""
 
     name = "reviews"
+
+    def ready(self):
+        pass  # packs: panels and sections registered below by the pack and contributions modules
