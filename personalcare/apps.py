@@ -7,3 +7,11 @@ class PersonalCareConfig(AppConfig):
 
     name = "personalcare"
     verbose_name = "Intimate and personal care"
+
+    def ready(self):
+        from sendsupport.sections import register_pack_section
+
+        from . import pack, panels
+
+        panels.register()  # pupil page panel; home: care naming you, plan reviews due (SENCo)
+        register_pack_section("personal_care", "Personal care", 65, pack.pack_section)

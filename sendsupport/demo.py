@@ -27,6 +27,7 @@ SEEDERS = [
     "restrictive.demo",
     "safeguarding.demo",
     "interventions.demo",
+    "personalcare.demo",
 ]
 
 TRUST_NAME = "Aire Valley Learning Trust"

@@ -1,0 +1,118 @@
+"""Forms for care plans and the quick care log. Forms only validate; services save (and hold the
+rules that need the plan: the second adult, the concern)."""
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import CareGiven, CarePlan, Observation
+
+
+def _date():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _rows(n):
+    return forms.Textarea(attrs={"rows": n})
+
+
+class StaffField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.full_name or user.email
+
+
+class CarePlanForm(forms.ModelForm):
+    named_staff = StaffField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Named staff who give this care",
+        help_text="Only these staff, the SENCo and the DSL team can read this plan and its care records. "
+                  "Named staff log the care.")
+
+    class Meta:
+        model = CarePlan
+        fields = [
+            "needs", "how_care_is_given", "usual_times", "care_location", "communication", "preferences",
+            "equipment", "equipment_supplier", "named_staff", "second_adult_required", "second_adult_notes",
+            "moving_and_handling", "infection_control", "steps_to_independence", "independence_progress",
+            "consent_given_by", "consent_given_on", "review_date",
+        ]
+        error_messages = {
+            "needs": {"required": "Describe the care the pupil needs."},
+            "how_care_is_given": {"required": "Describe how the care is given."},
+            "communication": {"required": "Say how the pupil communicates during care."},
+            "review_date": {"required": "Enter the date to review the plan by."},
+        }
+        widgets = {
+            "needs": _rows(3), "how_care_is_given": _rows(5), "communication": _rows(3), "preferences": _rows(3),
+            "equipment": _rows(3), "moving_and_handling": _rows(3), "infection_control": _rows(3),
+            "steps_to_independence": _rows(3), "consent_given_on": _date(), "review_date": _date(),
+        }
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named_staff"].queryset = (User.objects.filter(
+            memberships__school=school, memberships__is_active=True, is_active=True).order_by("full_name"))
+        self.fields["independence_progress"].choices = [("", "Not assessed yet")] + [
+            c for c in self.fields["independence_progress"].choices if c[0] != ""]
+        if self.instance.pk and self.instance.version > 1 and not self.instance.consent_given_on:
+            self.fields["consent_given_on"].help_text = (
+                f"Version {self.instance.version}: record the parents' consent to this version before signing off.")
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        if data.get("review_date") and data["review_date"] < today:
+            self.add_error("review_date", "This date has passed: choose when the plan will next be reviewed.")
+        if data.get("consent_given_on") and data["consent_given_on"] > today:
+            self.add_error("consent_given_on", "This date is in the future: enter it once consent is given.")
+        if data.get("consent_given_on") and not (data.get("consent_given_by") or "").strip():
+            self.add_error("consent_given_by", "Say who gave consent.")
+        return data
+
+
+TAPS_MANY = forms.CheckboxSelectMultiple(attrs={"class": "btn-check"})  # shown as big toggle buttons
+
+
+class CareLogForm(forms.Form):
+    """The quick log. Time defaults to now; "Nothing to note" is ticked: the common case is the
+    care given, the second adult (when needed) and Save."""
+
+    care_given = forms.MultipleChoiceField(choices=CareGiven.choices, widget=TAPS_MANY,
+                                           label="Care given", error_messages={"required": "Choose the care you gave."})
+    care_notes = forms.CharField(label="Anything else about the care (optional)", max_length=300, required=False)
+    second_adult = forms.TypedChoiceField(label="Second adult present", required=False, coerce=int,
+                                          empty_value=None, widget=forms.RadioSelect(attrs={"class": "btn-check"}))
+    second_adult_other = forms.TypedChoiceField(label="Someone else", required=False, coerce=int, empty_value=None,
+                                                widget=forms.Select(attrs={"class": "form-select form-select-lg"}))
+    occurred_at = forms.DateTimeField(label="When", widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": "Enter when you gave the care.", "invalid": "Enter a date and time."})
+    observations = forms.MultipleChoiceField(choices=Observation.choices, widget=TAPS_MANY,
+                                             label="Anything you noticed?", required=False)
+    observation_notes = forms.CharField(label="What you noticed", required=False, widget=_rows(3),
+                                        help_text="Facts: where on the body, size, colour; what the pupil did or said.")
+    raise_concern = forms.BooleanField(label="This worries me: raise a safeguarding concern", required=False)
+    child_words = forms.CharField(label="What the pupil said, in their own words (optional)", required=False,
+                                  widget=_rows(2))
+    low_supplies = forms.BooleanField(label="Supplies running low", required=False,
+                                      widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
+    supplies_note = forms.CharField(label="What is running low", max_length=200, required=False)
+
+    def __init__(self, *args, named, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.named, self.others = {u.pk: u for u in named}, {u.pk: u for u in others}
+        self.fields["second_adult"].choices = [(u.pk, u.full_name or u.email) for u in named]
+        self.fields["second_adult_other"].choices = [("", "Choose someone else")] + [
+            (u.pk, u.full_name or u.email) for u in others]
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("observations", [Observation.NONE])
+
+    def clean(self):
+        data = super().clean()
+        chosen, other = data.get("second_adult"), data.get("second_adult_other")
+        if chosen and other:
+            self.add_error("second_adult_other", "Choose one second adult: a named person or someone else.")
+        data["second_adult_user"] = self.named.get(chosen) or self.others.get(other)
+        return data

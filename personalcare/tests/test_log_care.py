@@ -1,0 +1,212 @@
+"""A named TA logs care in a few taps: the second adult where the plan needs one, an observation
+of concern raised as a safeguarding concern in the same step (both saved or neither), and logs
+that never change (corrections are addenda)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import ProgrammingError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from personalcare import services
+from personalcare.models import CareLog, CareLogAddendum
+from safeguarding.models import Concern
+from sendsupport.models import Notification
+
+from .conftest import log_care, staff_of
+
+
+def when(minutes_ago=10):
+    return timezone.localtime(timezone.now() - datetime.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M")
+
+
+def post(client, pupil, **data):
+    body = {"care_given": ["pad_change"], "occurred_at": when(), "observations": ["none"]} | data
+    return client.post(reverse("personalcare:log", args=[pupil.pk]), body)
+
+
+def test_named_ta_logs_common_care_in_one_post(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in)
+    assert response.status_code == 302 and response.url == reverse("personalcare:pupil", args=[care.pupil_in.pk])
+    log = CareLog.objects.get()
+    assert (log.pupil, log.plan, log.given_by, log.care_given) == (
+        care.pupil_in, care.plan, care.people["ta"], ["pad_change"])
+    assert log.observations == ["none"] and log.concern is None and log.second_adult is None
+    page = client.get(response.url).content.decode()
+    assert "Care logged for" in page and "Pad or nappy change" in page
+
+
+def test_quick_log_shows_the_plans_key_points(client, care):
+    client.force_login(care.people["ta"])
+    page = client.get(reverse("personalcare:log", args=[care.pupil_out.pk])).content.decode()
+    assert "Second adult required." in page and "Hoisting: always two." in page
+    assert escape(care.plan_isla.communication) in page
+    assert "Prefers a female member of staff" in page
+    # the other named person is a tap button; the logger is not offered as their own second adult
+    assert care.people["other_ta"].full_name in page
+
+
+def test_second_adult_required_refuses_without_one_with_a_clear_message(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_out, care_notes="Kept")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert escape(services.SECOND_ADULT_MESSAGE) in body
+    assert 'value="Kept"' in body  # typed values kept
+    assert not CareLog.objects.exists()
+
+
+def test_second_adult_recorded_from_named_staff_or_anyone_else(client, care):
+    client.force_login(care.people["ta"])
+    assert post(client, care.pupil_out, second_adult=care.people["other_ta"].pk).status_code == 302
+    assert post(client, care.pupil_out, second_adult_other=care.people["senior"].pk).status_code == 302
+    assert [log.second_adult for log in CareLog.objects.order_by("id")] == [care.people["other_ta"],
+                                                                           care.people["senior"]]
+    assert all(log.second_adult_required for log in CareLog.objects.all())
+
+
+def test_second_adult_cannot_be_the_logger_or_someone_from_another_school(client, care):
+    with pytest.raises(ValidationError) as exc:
+        log_care(care, pupil=care.pupil_out, second_adult=care.people["ta"])
+    assert "second_adult" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        log_care(care, pupil=care.pupil_out, second_adult=care.people["other_school_senco"])
+    assert exc.value.message_dict["second_adult"] == ["Choose a member of staff at this school."]
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_out, second_adult_other=care.people["other_school_senco"].pk)
+    assert response.status_code == 400 and not CareLog.objects.exists()
+
+
+def test_the_database_refuses_a_log_without_the_required_second_adult(care):
+    with pytest.raises(Exception), transaction.atomic():
+        CareLog.objects.create(school=care.school, pupil=care.pupil_out, plan=care.plan_isla,
+                               occurred_at=timezone.now(),
+                               care_given=["washing"], given_by=care.people["ta"], second_adult_required=True)
+
+
+def test_observation_needs_a_description(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in, observations=["soreness"])
+    assert response.status_code == 400 and "Describe what you noticed" in response.content.decode()
+    assert not CareLog.objects.exists()
+    # "Nothing to note" is ticked to start with: tapping what was noticed is enough.
+    assert post(client, care.pupil_in, observations=["none", "marks"], observation_notes="Bruise").status_code == 302
+    assert CareLog.objects.get().observations == ["marks"]
+
+
+def test_future_time_refused(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in, occurred_at=when(-120))
+    assert response.status_code == 400 and "in the future" in response.content.decode()
+
+
+def test_concern_raised_in_one_step_and_logger_told_it_was_received(client, care, django_capture_on_commit_callbacks):
+    client.force_login(care.people["ta"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, care.pupil_in, observations=["marks"], raise_concern="on",
+                        observation_notes="Three small round bruises on the inner arm, about 1cm, purple.",
+                        child_words="Daddy squeezed")
+    assert response.status_code == 302
+    log = CareLog.objects.get()
+    concern = Concern.objects.get()
+    assert log.concern == concern
+    assert (concern.pupil, concern.raised_by, concern.place) == (care.pupil_in, care.people["ta"],
+                                                                 care.plan.care_location)
+    assert "Three small round bruises" in concern.facts and "marks or bruising" in concern.facts
+    assert concern.child_words == "Daddy squeezed"
+    page = client.get(response.url).content.decode()
+    assert f"Your safeguarding concern was received (reference {concern.reference})" in page
+    # The DSL team is told (without detail); the logger can't open the concern from the log.
+    assert Notification.objects.filter(user=care.people["dsl"], subject__contains=concern.reference).exists()
+    detail = client.get(log.get_absolute_url()).content.decode()
+    assert "received by the safeguarding team" in detail
+    assert concern.get_absolute_url() not in detail
+    assert client.get(concern.get_absolute_url()).status_code in (403, 404)
+
+
+def test_dsl_gets_a_link_to_the_concern_from_the_log(client, care):
+    log = log_care(care, observations=["distress"], observation_notes="Cried and pushed away", raise_concern=True)
+    client.force_login(care.people["dsl"])
+    assert log.concern.get_absolute_url() in client.get(log.get_absolute_url()).content.decode()
+
+
+def test_if_the_concern_fails_nothing_is_saved(care, monkeypatch):
+    import safeguarding.services
+
+    def refuse(**kwargs):
+        raise ValidationError({"facts": "Write what you saw or heard."})
+
+    monkeypatch.setattr(safeguarding.services, "raise_concern", refuse)
+    with pytest.raises(ValidationError):
+        log_care(care, observations=["marks"], observation_notes="Bruise", raise_concern=True)
+    assert not CareLog.objects.exists() and not Concern.objects.exists()
+
+
+def test_if_the_log_fails_the_concern_is_not_kept_either(care, monkeypatch):
+    def broken_save(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(CareLog, "save", broken_save)
+    with pytest.raises(RuntimeError):
+        log_care(care, observations=["marks"], observation_notes="Bruise", raise_concern=True)
+    assert not Concern.objects.exists() and not Notification.objects.exists()
+
+
+def test_low_supplies_tells_the_senco_without_detail(care, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        log_care(care, low_supplies=True, supplies_note="Size 6 pads: two left")
+    note = Notification.objects.get(user=care.people["senco"])
+    assert "running low" in note.subject
+    assert "Size 6" not in note.body and care.pupil_in.display_name not in note.body + note.subject
+    with pytest.raises(ValidationError):
+        log_care(care, low_supplies=True)
+
+
+def test_archived_pupil_is_read_only(client, care):
+    care.pupil_in.archived_at = timezone.now()
+    care.pupil_in.save(update_fields=["archived_at"])
+    client.force_login(care.people["ta"])
+    assert post(client, care.pupil_in).status_code == 403
+    with pytest.raises(ValidationError):
+        log_care(care)
+
+
+def test_logs_never_change_or_disappear(care):
+    log = log_care(care)
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        CareLog.objects.filter(pk=log.pk).update(care_notes="changed")
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        CareLog.objects.filter(pk=log.pk).delete()
+    assert CareLog.objects.get(pk=log.pk).care_notes == ""
+
+
+def test_corrections_are_addenda_by_the_logger_or_senco(client, care):
+    log = log_care(care)
+    client.force_login(care.people["teacher"])  # named, but not the logger
+    assert client.post(reverse("personalcare:log_addendum", args=[log.pk]), {"text": "x"}).status_code == 403
+    client.force_login(care.people["ta"])
+    response = client.post(reverse("personalcare:log_addendum", args=[log.pk]), {"text": ""})
+    assert response.status_code == 400 and "Write the correction" in response.content.decode()
+    response = client.post(reverse("personalcare:log_addendum", args=[log.pk]),
+                           {"text": "Time was 10:45, not 10:30."})
+    assert response.status_code == 302
+    addendum = CareLogAddendum.objects.get()
+    assert (addendum.log, addendum.author) == (log, care.people["ta"])
+    assert "Time was 10:45" in client.get(log.get_absolute_url()).content.decode()
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        CareLogAddendum.objects.filter(pk=addendum.pk).update(text="edited")
+    client.force_login(care.people["senior"])
+    assert client.post(reverse("personalcare:log_addendum", args=[log.pk]), {"text": "x"}).status_code == 404
+
+
+def test_only_named_staff_may_log_through_the_service(care):
+    from django.core.exceptions import PermissionDenied
+
+    for who in ("senco", "dsl", "other_ta", "senior"):
+        with pytest.raises(PermissionDenied):
+            services.record_care(staff=staff_of(care.people[who], care.school), pupil=care.pupil_in,
+                                 occurred_at=timezone.now(), care_given=["washing"])
