@@ -7,3 +7,11 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = "Medication and healthcare plans"
+
+    def ready(self):
+        from sendsupport.sections import register_pack_section
+
+        from . import pack, panels
+
+        panels.register()  # home: doses due now, witness needed; pupil page: medicines and plan
+        register_pack_section("medication", "Medication and healthcare", 60, pack.pack_section)

@@ -131,6 +131,8 @@ class Pupil(models.Model):
     dislikes = models.TextField(blank=True)
     medical_alerts = models.TextField(blank=True, help_text="Shown prominently wherever the pupil appears")
     allergies = models.TextField(blank=True, help_text="Shown prominently wherever the pupil appears")
+    # Kept by care.services from the in-force healthcare plan, so alert banners need no extra query.
+    healthcare_emergency = models.CharField(max_length=300, blank=True, editable=False)
     photo = models.ImageField(upload_to=pupil_photo_path, blank=True)
     photo_consent = models.BooleanField(
         default=False, help_text="Parents have consented to the photo being kept and shown to staff"
@@ -175,7 +177,7 @@ class Pupil(models.Model):
 
     @property
     def has_medical_alert(self):
-        return bool(self.medical_alerts.strip() or self.allergies.strip())
+        return bool(self.medical_alerts.strip() or self.allergies.strip() or self.healthcare_emergency)
 
     @property
     def show_photo(self):

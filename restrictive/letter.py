@@ -4,50 +4,20 @@ It is made for one pupil's parents, so no other pupil is named (DECISIONS.md): t
 other pupils are replaced by "another pupil" wherever staff typed their names, and the letter
 shows only this pupil's own injuries."""
 
-import re
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import Membership, Role
 from incidents.models import InjuredPerson
 from pupils.models import Pupil
+from pupils.redaction import redactor
 
 from .selectors import DetailPage
-
-ANOTHER = "another pupil"
-
 
 def other_pupils(incident, subject: Pupil) -> list[Pupil]:
     """Everyone on the incident except the pupil the letter is about. One query."""
     pupils = [incident.pupil] + [ip.pupil for ip in incident.involved_pupils.select_related("pupil")]
     return [p for p in pupils if p.pk != subject.pk]
-
-
-def _names(pupil: Pupil) -> set[str]:
-    firsts = {n for n in (pupil.legal_first_name, pupil.preferred_name) if n}
-    return firsts | {pupil.legal_last_name} | {f"{f} {pupil.legal_last_name}" for f in firsts}
-
-
-def redactor(others: list[Pupil], subject: Pupil):
-    """A function that replaces other pupils' names in text with "another pupil". A single name
-    the pupil shares with one of them (two pupils called Amelia) is left alone: only the other's
-    full name is replaced then, so the letter never hides its own pupil."""
-    own = {n.casefold() for n in _names(subject)} | {w.casefold() for n in _names(subject) for w in n.split()}
-    names = set()
-    for other in others:
-        names |= {n for n in _names(other) if " " in n or n.casefold() not in own}
-    names = sorted((n for n in names if n.strip()), key=len, reverse=True)
-    if not names:
-        return lambda text: text
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
-
-    def replace(match):
-        before = match.string[: match.start()].rstrip()
-        starts_sentence = not before or before[-1] in ".!?\n"
-        return ANOTHER.capitalize() if starts_sentence else ANOTHER
-
-    return lambda text: pattern.sub(replace, text or "")
 
 
 def contacts(school) -> list[Membership]:

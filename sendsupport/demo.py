@@ -27,6 +27,7 @@ SEEDERS = [
     "restrictive.demo",
     "safeguarding.demo",
     "interventions.demo",
+    "care.demo",
     "personalcare.demo",
 ]
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import InvolvedPupil
-from restrictive.letter import redactor
+from pupils.redaction import redactor
 from sendsupport.models import AccessLog
 
 from .helpers import force_incident, make_record, url

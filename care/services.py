@@ -1,0 +1,424 @@
+"""Writes for medication. Views, tasks, the demo and tests all call these.
+
+Every dose rule lives in ``dose_problems`` and is checked again by ``record_administration`` with the
+medicine row locked, so two phones can't both give the last dose or go past a PRN maximum, and any
+caller gets the same refusals (a dict of field -> reasons, shown next to the field)."""
+
+import datetime
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import Ability
+from accounts.models import Role, TrainingCourse, TrainingRecord
+from plans import services as plan_services
+from plans.models import VersionStatus
+from pupils.models import Pupil
+from sendsupport.notifications import notify, staff_with_ability
+
+from .models import (
+    WINDOW_AFTER, WINDOW_BEFORE, Administration, AdministrationAddendum, Batch, HealthcarePlan, Medicine, Outcome,
+    ParentTold, StockCheck, WitnessConfirmation,
+)
+
+# A clock a few minutes fast on a phone is not "the future".
+FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
+
+
+def slot_at(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+# --- healthcare plans -----------------------------------------------------------------------------
+
+def save_plan_draft(*, form, acting_user) -> HealthcarePlan:
+    """A new plan (version 1) or changes to a draft; signed-off versions are refused."""
+    return plan_services.save_draft(form=form, acting_user=acting_user, action="healthcareplan.save")
+
+
+def amend_plan(*, plan: HealthcarePlan, acting_user) -> HealthcarePlan:
+    """The draft of the next version, copied from `plan` (or the draft already started)."""
+    return plan_services.amend(plan=plan, acting_user=acting_user)
+
+
+@transaction.atomic
+def sign_off_plan(*, plan: HealthcarePlan, acting_user) -> HealthcarePlan:
+    """Put a draft in force (the previous version is superseded) and show its emergency summary
+    wherever the pupil's medical alerts show."""
+    plan = plan_services.put_in_force(plan=plan, acting_user=acting_user)
+    with pghistory.context(user=acting_user.pk, action="healthcareplan.sign_off"):
+        Pupil.objects.filter(pk=plan.pupil_id).update(healthcare_emergency=plan.emergency_summary)
+    return plan
+
+
+def in_force_plan(pupil) -> HealthcarePlan | None:
+    return HealthcarePlan.objects.filter(pupil=pupil, status=VersionStatus.IN_FORCE).first()
+
+
+# --- medicines, batches, stock ---------------------------------------------------------------------
+
+@transaction.atomic
+def save_medicine(*, form, pupil, acting_user) -> Medicine:
+    """Add a medicine with the parent's agreement, or change one (e.g. a renewed agreement)."""
+    plan_services.require_current(pupil)
+    medicine = form.save(commit=False)
+    action = "medicine.update" if medicine.pk else "medicine.add"
+    if not medicine.pk:
+        medicine.school_id, medicine.pupil, medicine.created_by = pupil.school_id, pupil, acting_user
+    if medicine.is_controlled:
+        medicine.storage = "cd_store"  # controlled drugs live in the locked store, whatever was picked
+    if not medicine.as_needed:
+        medicine.prn_reason, medicine.prn_max_doses_24h, medicine.prn_min_gap_minutes = "", None, None
+    medicine.scheduled_times = sorted(set(medicine.scheduled_times)) if not medicine.as_needed else []
+    with pghistory.context(user=acting_user.pk, action=action):
+        medicine.full_clean()
+        medicine.save()
+    return medicine
+
+
+@transaction.atomic
+def receive_batch(*, medicine: Medicine, batch_number: str, expires_on: datetime.date, quantity: Decimal,
+                  received_on: datetime.date | None = None, acting_user) -> Batch:
+    plan_services.require_current(medicine.pupil)
+    with pghistory.context(user=acting_user.pk, action="medicine.batch_received"):
+        batch = Batch(medicine=medicine, batch_number=batch_number.strip(), expires_on=expires_on,
+                      received_on=received_on or timezone.localdate(), quantity_received=quantity,
+                      quantity_in_stock=quantity, received_by=acting_user)
+        batch.full_clean()
+        batch.save()
+    return batch
+
+
+@transaction.atomic
+def return_batch(*, batch: Batch, acting_user) -> Batch:
+    """What is left goes back to the parent (or for disposal): recorded, and the batch closes."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.returned_on:
+        return batch  # a second click is not a second return
+    with pghistory.context(user=acting_user.pk, action="medicine.batch_returned"):
+        batch.quantity_returned, batch.quantity_in_stock = batch.quantity_in_stock, Decimal("0")
+        batch.returned_on = timezone.localdate()
+        batch.save(update_fields=["quantity_returned", "quantity_in_stock", "returned_on"])
+    return batch
+
+
+def _leaders(school):
+    """The SENCo and senior leaders, told of stock mismatches in controlled drugs and other medicines."""
+    from accounts.models import Membership
+
+    return [m.user for m in Membership.objects.filter(
+        school=school, is_active=True, user__is_active=True,
+        roles__overlap=[Role.SENCO, Role.SENIOR_LEADER]).select_related("user")]
+
+
+@transaction.atomic
+def record_stock_check(*, batch: Batch, counted: Decimal, note: str = "", acting_user) -> StockCheck:
+    """Count a batch. The running count becomes what was counted; a mismatch is kept on the check
+    and the SENCo and senior leaders are told."""
+    batch = Batch.objects.select_for_update().select_related("medicine__pupil").get(pk=batch.pk)
+    if counted < 0:
+        raise ValidationError({"counted": "A count can't be below zero."})
+    if counted != batch.quantity_in_stock and not note.strip():
+        raise ValidationError({"note": "The count doesn't match the running count: say what you found."})
+    with pghistory.context(user=acting_user.pk, action="medicine.stock_check"):
+        check = StockCheck.objects.create(batch=batch, expected=batch.quantity_in_stock, counted=counted,
+                                          note=note.strip(), checked_by=acting_user)
+        if counted != batch.quantity_in_stock:
+            batch.quantity_in_stock = counted
+            batch.save(update_fields=["quantity_in_stock"])
+    if check.discrepancy:
+        medicine = batch.medicine
+        kind = "controlled drug" if medicine.is_controlled else "medicine"
+        notify(users=_leaders(medicine.school), school=medicine.school,
+               subject=f"Stock mismatch: {kind} for {medicine.pupil.display_name}",
+               body=(f"{medicine} batch {batch.batch_number or batch.pk}: expected {check.expected.normalize():f}, "
+                     f"counted {check.counted.normalize():f} {medicine.unit}. {check.note}"),
+               url=reverse("care:pupil", args=[medicine.pupil_id]))
+    return check
+
+
+# --- doses ----------------------------------------------------------------------------------------
+
+def has_current_training(user, school, day: datetime.date) -> bool:
+    return TrainingRecord.objects.filter(
+        user=user, school=school, course=TrainingCourse.MEDICATION, completed_on__lte=day,
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day)).exists()
+
+
+def _hm(value: datetime.datetime) -> str:
+    return timezone.localtime(value).strftime("%H:%M")
+
+
+def _when(value: datetime.datetime, now: datetime.datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local:%H:%M}" if local.date() == timezone.localtime(now).date() else f"{local:%-d %b %H:%M}"
+
+
+def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, scheduled_for=None, batch=None,
+                  dose_amount=None, reason: str = "", witness=None, giver=None,
+                  now: datetime.datetime | None = None) -> dict[str, list[str]]:
+    """Every reason this dose may not be recorded, by form field ('__all__' for the whole record).
+    Empty when it may. The caller holds the medicine row locked when it goes on to record."""
+    now = now or timezone.now()
+    problems: dict[str, list[str]] = {}
+
+    def refuse(field, message):
+        problems.setdefault(field, []).append(message)
+
+    day = timezone.localtime(at).date()
+    if medicine.pupil.archived_at:
+        refuse("__all__", "This pupil has left the school: their records are read-only.")
+    if medicine.stopped_on and medicine.stopped_on <= day:
+        refuse("__all__", f"This medicine was stopped on {medicine.stopped_on:%-d %B %Y}.")
+    if outcome not in (Outcome.GIVEN, Outcome.REFUSED, Outcome.NOT_GIVEN, Outcome.AT_HOME):
+        refuse("outcome", "Choose given, refused or not given.")
+        return problems
+    if at > now + FUTURE_TOLERANCE:
+        refuse("at", "That time is in the future.")
+    if outcome in (Outcome.REFUSED, Outcome.NOT_GIVEN) and not reason.strip():
+        refuse("reason", "Say why the dose was refused." if outcome == Outcome.REFUSED
+               else "Say why the dose was not given.")
+
+    if scheduled_for is not None:
+        local = timezone.localtime(scheduled_for)
+        if medicine.as_needed or local.time() not in medicine.scheduled_times:
+            refuse("__all__", f"{medicine.name} has no dose scheduled at {local:%H:%M}.")
+        elif outcome == Outcome.AT_HOME:
+            refuse("outcome", "A dose given at home is recorded against an as-needed medicine only.")
+        else:
+            earlier = (Administration.objects.filter(medicine=medicine, scheduled_for=scheduled_for)
+                       .select_related("recorded_by").first())
+            if earlier:
+                who = f" by {earlier.recorded_by.full_name}" if earlier.recorded_by else ""
+                refuse("__all__", f"The {local:%H:%M} dose was already recorded as "
+                                  f"{earlier.get_outcome_display().lower()}{who}.")
+            if outcome == Outcome.GIVEN and at < scheduled_for - WINDOW_BEFORE:
+                refuse("at", f"Too early: the {local:%H:%M} dose can be given from "
+                             f"{_hm(scheduled_for - WINDOW_BEFORE)}.")
+            if outcome == Outcome.GIVEN and at > scheduled_for + WINDOW_AFTER:
+                refuse("at", f"Too late: the window for the {local:%H:%M} dose closed at "
+                             f"{_hm(scheduled_for + WINDOW_AFTER)}. It is a missed dose: add a note to it instead.")
+    elif not medicine.as_needed:
+        refuse("__all__", "Choose which scheduled dose this is.")
+
+    if outcome not in (Outcome.GIVEN, Outcome.AT_HOME):
+        return problems
+
+    if outcome == Outcome.GIVEN and (problem := medicine.consent_problem(day)):
+        refuse("__all__", problem + " Without it the medicine can't be given.")
+    if dose_amount is None or dose_amount <= 0:
+        refuse("dose_amount", "Enter the dose given.")
+    elif dose_amount > medicine.dose_amount:
+        refuse("dose_amount", f"More than the agreed dose ({medicine.dose_label}).")
+
+    if medicine.as_needed:
+        if outcome == Outcome.GIVEN and not reason.strip():
+            refuse("reason", f"Say why it was needed ({medicine.prn_reason or 'the reason on the plan'}).")
+        gap = datetime.timedelta(minutes=medicine.prn_min_gap_minutes or 0)
+        span = datetime.timedelta(hours=24)
+        recent = list(Administration.objects.filter(
+            medicine=medicine, outcome__in=[Outcome.GIVEN, Outcome.AT_HOME],
+            at__gt=at - max(span, gap), at__lt=at + max(span, gap)).order_by("at"))
+        in_24h = [a for a in recent if at - span < a.at <= at]
+        if medicine.prn_max_doses_24h and len(in_24h) >= medicine.prn_max_doses_24h:
+            next_ok = in_24h[len(in_24h) - medicine.prn_max_doses_24h].at + span
+            refuse("__all__", f"Already {len(in_24h)} doses in the 24 hours before {_hm(at)} (most allowed: "
+                              f"{medicine.prn_max_doses_24h}). The next may be given from {_when(next_ok, now)}.")
+        close = [a for a in recent if abs(a.at - at) < gap]
+        if gap and close:
+            last = close[-1]
+            where = " at home (reported by the parent)" if last.outcome == Outcome.AT_HOME else ""
+            refuse("at", f"Too soon: a dose was given{where} at {_when(last.at, now)}; doses must be at least "
+                         f"{medicine.prn_min_gap_minutes} minutes apart, so not before {_when(last.at + gap, now)}.")
+
+    if outcome == Outcome.AT_HOME:
+        return problems
+
+    if batch is None:
+        refuse("batch", "Choose the batch the dose came from.")
+    elif batch.medicine_id != medicine.pk:
+        refuse("batch", "That batch is not this medicine.")
+    elif batch.returned_on:
+        refuse("batch", "That batch was returned to the parent.")
+    else:
+        if batch.expires_on < day:
+            refuse("batch", f"This batch expired on {batch.expires_on:%-d %B %Y}: expired medicine can't be given.")
+        if dose_amount and batch.quantity_in_stock < dose_amount:
+            refuse("batch", f"Not enough stock: {batch.quantity_in_stock.normalize():f} {medicine.unit} left in "
+                            f"this batch, the dose is {dose_amount.normalize():f}.")
+
+    if medicine.is_controlled:
+        if witness is None:
+            refuse("witness", "A controlled drug needs a second member of staff to witness the dose.")
+        elif giver is not None and witness.pk == giver.pk:
+            refuse("witness", "The witness must be someone other than the person giving the dose.")
+        elif witness.pk not in {u.pk for u in staff_with_ability(medicine.school, Ability.GIVE_MEDICATION)}:
+            refuse("witness", "The witness must be a member of staff at this school who may give medicines.")
+    return problems
+
+
+@transaction.atomic
+def record_administration(*, medicine: Medicine, outcome: str, at: datetime.datetime, scheduled_for=None,
+                          batch: Batch | None = None, dose_amount: Decimal | None = None, reason: str = "",
+                          reaction: str = "", witness=None, witness_confirmed: bool = False,
+                          acting_user) -> Administration:
+    """Record a dose given / refused / not given, or one the parent reports giving at home.
+
+    Refused with a dict of reasons (``ValidationError.message_dict``) when any dose rule is broken.
+    A given dose takes its stock from the batch in the same transaction. A controlled drug's
+    witness confirms here (``witness_confirmed``: they re-entered their password on this device) or
+    later from their own login. Refusals tell the SENCo."""
+    medicine = Medicine.objects.select_for_update().select_related("pupil", "school").get(pk=medicine.pk)
+    if batch is not None:
+        batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if outcome == Outcome.GIVEN and dose_amount is None:
+        dose_amount = medicine.dose_amount
+    if outcome in (Outcome.REFUSED, Outcome.NOT_GIVEN):
+        batch, dose_amount, witness = None, None, None
+    problems = dose_problems(medicine=medicine, outcome=outcome, at=at, scheduled_for=scheduled_for, batch=batch,
+                             dose_amount=dose_amount, reason=reason, witness=witness, giver=acting_user)
+    if problems:
+        raise ValidationError(problems)
+    day = timezone.localtime(at).date()
+    with pghistory.context(user=acting_user.pk, action=f"medicine.{outcome}"):
+        stock_after = None
+        if outcome == Outcome.GIVEN:
+            Batch.objects.filter(pk=batch.pk).update(quantity_in_stock=F("quantity_in_stock") - dose_amount)
+            stock_after = batch.quantity_in_stock - dose_amount
+        try:
+            with transaction.atomic():
+                record = Administration.objects.create(
+                    school=medicine.school, pupil=medicine.pupil, medicine=medicine, batch=batch, outcome=outcome,
+                    scheduled_for=scheduled_for, at=at, dose_amount=dose_amount, reason=reason.strip(),
+                    reaction=reaction.strip() if outcome == Outcome.GIVEN else "", recorded_by=acting_user,
+                    witness=witness if medicine.is_controlled and outcome == Outcome.GIVEN else None,
+                    stock_after=stock_after,
+                    giver_trained=(has_current_training(acting_user, medicine.school, day)
+                                   if outcome == Outcome.GIVEN else None))
+        except IntegrityError:  # the missed-dose sweep got there between our check and insert
+            raise ValidationError({"__all__": ["This scheduled dose has just been recorded by someone else."]})
+        if record.witness_id and witness_confirmed:
+            WitnessConfirmation.objects.create(administration=record, user=witness, same_device=True)
+    pupil_url = reverse("care:pupil", args=[medicine.pupil_id])
+    if record.witness_id and not witness_confirmed:
+        notify(users=[witness], school=medicine.school,
+               subject=f"Witness needed: {medicine.name} for {medicine.pupil.display_name}",
+               body=f"{acting_user.full_name} recorded a controlled drug at {_hm(at)} naming you as witness.",
+               url=reverse("care:witness", args=[record.pk]))
+    if outcome == Outcome.REFUSED:
+        notify(users=staff_with_ability(medicine.school, Ability.RECEIVE_SEN_ALERTS), school=medicine.school,
+               subject=f"Medicine refused: {medicine.pupil.display_name}",
+               body=f"{medicine} at {_hm(at)}: {record.reason}. Tell the parents and mark it on the medication page.",
+               url=reverse("care:exceptions"))
+    return record
+
+
+@transaction.atomic
+def confirm_witness(*, administration: Administration, witness, same_device: bool = False) -> WitnessConfirmation:
+    """The named witness confirms a controlled-drug dose with their own login. A second confirmation
+    is a no-op; anyone else is refused."""
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    if administration.witness_id != witness.pk:
+        raise ValidationError("Only the member of staff named as witness can confirm this dose.")
+    existing = WitnessConfirmation.objects.filter(administration=administration).first()
+    if existing:
+        return existing
+    with pghistory.context(user=witness.pk, action="medicine.witness_confirmed"):
+        return WitnessConfirmation.objects.create(administration=administration, user=witness,
+                                                  same_device=same_device)
+
+
+@transaction.atomic
+def mark_parent_told(*, administration: Administration, how: str = "", acting_user) -> ParentTold:
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    if not administration.needs_parent_told:
+        raise ValidationError("Only refused, not-given and missed doses are listed for telling parents.")
+    existing = ParentTold.objects.filter(administration=administration).first()
+    if existing:
+        return existing
+    with pghistory.context(user=acting_user.pk, action="medicine.parent_told"):
+        return ParentTold.objects.create(administration=administration, told_by=acting_user, how=how.strip())
+
+
+@transaction.atomic
+def add_addendum(*, administration: Administration, text: str, acting_user) -> AdministrationAddendum:
+    """A correction or later detail on a dose record: the record itself never changes."""
+    if not text.strip():
+        raise ValidationError({"text": "Write the correction or detail to add."})
+    with pghistory.context(user=acting_user.pk, action="medicine.addendum"):
+        return AdministrationAddendum.objects.create(administration=administration, text=text.strip(),
+                                                     author=acting_user)
+
+
+def flag_missed_doses(*, now: datetime.datetime | None = None) -> list[Administration]:
+    """Record as missed every scheduled dose of today whose window has closed with nothing recorded,
+    and tell each school's SENCo. Idempotent: a dose is flagged once (the unique constraint on
+    medicine + scheduled_for; a dose recorded meanwhile wins). School days only (Monday-Friday);
+    doses before the medicine was added, outside its agreement or after it stopped are not due."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    if today.weekday() >= 5:
+        return []
+    medicines = list(Medicine.objects.filter(as_needed=False, stopped_on__isnull=True, pupil__archived_at__isnull=True,
+                                             consent_given_on__lte=today)
+                     .filter(Q(consent_review_on__isnull=True) | Q(consent_review_on__gte=today))
+                     .select_related("pupil", "school"))
+    due = []
+    for m in medicines:
+        for t in m.scheduled_times:
+            slot = slot_at(today, t)
+            if slot + WINDOW_AFTER < now and slot > m.created_at:
+                due.append((m, slot))
+    if not due:
+        return []
+    recorded = set(Administration.objects.filter(medicine__in={m for m, _ in due},
+                                                 scheduled_for__in={s for _, s in due})
+                   .values_list("medicine_id", "scheduled_for"))
+    created = []
+    with transaction.atomic(), pghistory.context(action="medicine.missed_flagged"):
+        for m, slot in due:
+            if (m.pk, slot) in recorded:
+                continue
+            try:
+                with transaction.atomic():
+                    created.append(Administration.objects.create(
+                        school=m.school, pupil=m.pupil, medicine=m, outcome=Outcome.MISSED, scheduled_for=slot,
+                        at=slot, reason="Nothing was recorded before the dose's window closed."))
+            except IntegrityError:
+                continue  # recorded a moment ago by a person or another sweep
+        by_school = {}
+        for a in created:
+            by_school.setdefault(a.school, []).append(a)
+        for school, rows in by_school.items():
+            lines = "\n".join(f"{a.pupil.display_name}: {a.medicine} due {_hm(a.scheduled_for)}" for a in rows)
+            notify(users=staff_with_ability(school, Ability.RECEIVE_SEN_ALERTS), school=school,
+                   subject=f"{len(rows)} missed dose{'s' if len(rows) != 1 else ''} of medicine",
+                   body=f"{lines}\nTell the parents and mark it on the medication page.",
+                   url=reverse("care:exceptions"))
+    return created
+
+
+def stock_and_expiry_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind each school's medicine managers of low stock and batches expiring within 30 days.
+    Returns how many schools were reminded."""
+    from accounts.models import School
+
+    from .selectors import stock_warnings
+
+    today = today or timezone.localdate()
+    sent = 0
+    for school in School.objects.all():
+        warnings = stock_warnings(school=school, today=today)
+        if not warnings:
+            continue
+        lines = "\n".join(f"{w['pupil'].display_name}: {w['medicine']} — {w['what']}" for w in warnings)
+        notify(users=staff_with_ability(school, Ability.MANAGE_MEDICINES), school=school,
+               subject=f"Medicines: {len(warnings)} low in stock or expiring soon", body=lines,
+               url=reverse("care:stock"))
+        sent += 1
+    return sent

@@ -1,0 +1,19 @@
+"""Beat jobs for medication (thin: the work is in services)."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def flag_missed_doses_task() -> int:
+    """Every 15 minutes: scheduled doses whose window closed unrecorded become "missed" (once)."""
+    from .services import flag_missed_doses
+
+    return len(flag_missed_doses())
+
+
+@shared_task(acks_late=True)
+def stock_and_expiry_reminder_task() -> int:
+    """Daily: remind the office of low stock and batches expiring within 30 days."""
+    from .services import stock_and_expiry_reminders
+
+    return stock_and_expiry_reminders()
