@@ -6,7 +6,9 @@ class PlansConfig(AppConfig):
 
     def ready(self):
         from sendsupport import panels
+        from sendsupport.sections import register_pack_section
 
+        from . import pack
         from .panels_behaviour import behaviour_plans_panel
         from .panels_evidence import progress_panel
         from .panels_plans import plan_panel
@@ -19,3 +21,6 @@ class PlansConfig(AppConfig):
         panels.register("pupil", progress_panel)
         panels.register("pupil", behaviour_plans_panel)
         panels.register("pupil", pupil_review_panel)
+        register_pack_section("outcomes", "EHCP outcomes and progress", 20, pack.outcomes_section)
+        register_pack_section("plans", "Plans in force during the period", 70, pack.plans_section)
+        register_pack_section("views", "The pupil's and parents' views", 80, pack.views_section)
