@@ -371,7 +371,8 @@ def fill_incidents(school: School, n: int, pupil_ids: list[int], author_ids: lis
             school_id, pupil_id, occurred_at, recorded_at, created_by_id, location_id, period_id, activity,
             antecedent_picks, antecedent, behaviour_picks, behaviour, consequence_picks, consequence,
             strategy_picks, strategies, intensity, duration_minutes, outcome_picks, outcome, suspected_function,
-            setting_events, damage, physical_intervention, is_full_report, corrected, reviewed_at, reviewed_by_id)
+            setting_events, damage, physical_intervention, is_full_report, corrected, reviewed_at, reviewed_by_id,
+            local_date, local_weekday, local_hour)
         SELECT %(school)s, pupil, ts, ts + (3 + r2 * 120) * interval '1 minute', author, location,
                CASE {period_case} END, '',
                ARRAY[(%(ante)s::text[])[1 + floor(r2 * 8)::int]]::varchar(60)[], '',
@@ -383,7 +384,9 @@ def fill_incidents(school: School, n: int, pupil_ids: list[int], author_ids: lis
                ARRAY[(%(outc)s::text[])[1 + floor(r3 * 4)::int]]::varchar(60)[], '', '', '', '',
                intensity >= 4 AND r5 < 0.4, intensity >= 4, r3 < 0.002,
                CASE WHEN ts < %(week_ago)s AND r4 < 0.95 THEN ts + interval '1 day' END,
-               CASE WHEN ts < %(week_ago)s AND r4 < 0.95 THEN %(reviewer)s::bigint END
+               CASE WHEN ts < %(week_ago)s AND r4 < 0.95 THEN %(reviewer)s::bigint END,
+               (ts AT TIME ZONE 'Europe/London')::date, extract(isodow FROM ts AT TIME ZONE 'Europe/London'),
+               extract(hour FROM ts AT TIME ZONE 'Europe/London')
         FROM t ORDER BY ts
     """
     with connection.cursor() as cur:

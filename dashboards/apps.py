@@ -5,3 +5,8 @@ class DashboardsConfig(AppConfig):
     """SENCo analytics and pattern alerts: reads the day-to-day records, aggregating in PostgreSQL."""
 
     name = "dashboards"
+
+    def ready(self):
+        from . import panels
+
+        panels.register()  # pupil page: a link to the pupil's behaviour patterns

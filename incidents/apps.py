@@ -6,8 +6,13 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from sendsupport import panels
+        from sendsupport.sections import register_pack_section
 
+        from . import pack
         from .panels import home_panel, pupil_behaviour_panel
 
         panels.register("home", home_panel)  # log button, unfinished reports, incidents to review
         panels.register("pupil", pupil_behaviour_panel)
+        register_pack_section("behaviour", "Behaviour summary", 30, pack.behaviour_section)
+        register_pack_section("incident_appendix", "Appendix: every incident in the period", 95,
+                              pack.appendix_section)

@@ -8,6 +8,7 @@ incident's own column, so lists and dashboards use the corrected value while the
 the original (DECISIONS.md)."""
 
 import uuid
+import zoneinfo
 
 import pghistory
 import pgtrigger
@@ -24,6 +25,7 @@ from accounts.models import Location, Period, School
 from pupils.models import Pupil
 
 MAX_DURATION_MINUTES = 480  # a whole school day; longer is a typing slip
+LOCAL_TZ = "Europe/London"  # every school is in England; the stored local fields use this zone
 
 
 class PickKind(models.TextChoices):
@@ -109,7 +111,7 @@ class IncidentQuerySet(models.QuerySet):
         return qs.filter(own)
 
 
-@pghistory.track()
+@pghistory.track(exclude=["local_date", "local_weekday", "local_hour"])  # derived from occurred_at
 class Incident(models.Model):
     """One submitted behaviour incident (ABC). `occurred_at`, `location`, `period` and `pupil`
     hold the current values: a correction addendum keeps what they were before."""
@@ -154,6 +156,13 @@ class Incident(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", editable=False)
 
+    # `occurred_at` in Europe/London, stored so dashboards group by day, weekday and hour without
+    # converting every row at query time. The services set them; the `local_time` trigger sets
+    # them again in the database for writers that bypass the services (bulk loads, factories).
+    local_date = models.DateField(editable=False)
+    local_weekday = models.PositiveSmallIntegerField(editable=False)  # ISO: 1 Monday .. 7 Sunday
+    local_hour = models.PositiveSmallIntegerField(editable=False)  # 0-23
+
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
@@ -162,6 +171,10 @@ class Incident(models.Model):
             models.Index(fields=["school", "-occurred_at", "-id"], name="incident_school_when"),
             models.Index(fields=["pupil", "-occurred_at", "-id"], name="incident_pupil_when"),
             models.Index(fields=["created_by", "-recorded_at"], name="incident_author_when"),
+            # The dashboards' range aggregates read only these columns: an index-only scan.
+            models.Index(fields=["school", "local_date"], name="incident_school_local_date",
+                         include=["pupil", "local_weekday", "local_hour", "period", "location",
+                                  "physical_intervention", "intensity"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(intensity__gte=1, intensity__lte=5), name="incident_intensity_1_5"),
@@ -170,7 +183,16 @@ class Incident(models.Model):
                 | Q(duration_minutes__gte=1, duration_minutes__lte=MAX_DURATION_MINUTES),
                 name="incident_duration_bounds"),
         ]
-        triggers = [pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="local_time", when=pgtrigger.Before, operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"""
+                    NEW.local_date := (NEW.occurred_at AT TIME ZONE '{LOCAL_TZ}')::date;
+                    NEW.local_weekday := extract(isodow FROM NEW.occurred_at AT TIME ZONE '{LOCAL_TZ}');
+                    NEW.local_hour := extract(hour FROM NEW.occurred_at AT TIME ZONE '{LOCAL_TZ}');
+                    RETURN NEW;"""),
+        ]
 
     def __str__(self):
         return f"Incident {self.pk}"
@@ -186,6 +208,11 @@ class Incident(models.Model):
     @property
     def reference(self):
         return f"INC-{self.pk:06d}"
+
+    def set_local_time(self) -> None:
+        """Fill the stored local date, weekday and hour from `occurred_at` (see the fields)."""
+        local = self.occurred_at.astimezone(zoneinfo.ZoneInfo(LOCAL_TZ))
+        self.local_date, self.local_weekday, self.local_hour = local.date(), local.isoweekday(), local.hour
 
     @property
     def behaviour_summary(self):

@@ -45,6 +45,7 @@ def submit_incident(*, staff, form, formsets=(), draft_key=None, full_report=Fal
     incident.is_full_report = full_report
     if incident.period_id is None:
         incident.period = period_at(staff.school, incident.occurred_at)
+    incident.set_local_time()
     with pghistory.context(user=staff.user.pk, action="incident.submit"):
         form.save()  # the ModelForm has run the model's validation
         for formset in formsets:
@@ -117,6 +118,7 @@ def correct_fact(*, staff, incident: Incident, field: str, value, reason: str) -
             raise ValidationError({"value": "That time is in the future."})
         incident.occurred_at = value
         incident.period = period_at(incident.school, value)
+        incident.set_local_time()
     elif field == CorrectableField.LOCATION:
         if value.school_id != incident.school_id:
             raise ValidationError({"value": "Choose one of this school's places."})
@@ -129,7 +131,8 @@ def correct_fact(*, staff, incident: Incident, field: str, value, reason: str) -
         raise ValidationError("Only the time, place or pupil can be corrected.")
     incident.corrected = True
     with pghistory.context(user=staff.user.pk, action="incident.correct"):
-        incident.save(update_fields=["occurred_at", "period", "location", "pupil", "corrected"])
+        incident.save(update_fields=["occurred_at", "local_date", "local_weekday", "local_hour", "period",
+                                     "location", "pupil", "corrected"])
         addendum = Addendum.objects.create(incident=incident, kind=AddendumKind.CORRECTION, author=staff.user,
                                            text=reason.strip(), field=field, was=was, now=_shown(incident, field))
     return addendum

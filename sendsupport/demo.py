@@ -29,6 +29,7 @@ SEEDERS = [
     "interventions.demo",
     "care.demo",
     "personalcare.demo",
+    "dashboards.demo",
 ]
 
 TRUST_NAME = "Aire Valley Learning Trust"

@@ -1,0 +1,427 @@
+"""Reads for the dashboards. Every figure is aggregated in PostgreSQL, in a fixed number of queries
+whatever the number of incidents: the incident figures group by the stored local date, weekday and
+hour (`Incident.local_*`), which the `incident_school_local_date` index covers, so the school
+overview's counts come from an index-only scan.
+
+The school overview and the per-pupil page each return plain data (`Table`s plus a few totals);
+the views add charts and CSV exports from the same tables."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Avg, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.urls import reverse
+
+from accounts.access import Ability
+from accounts.models import Location, Period, Role
+from incidents.models import Incident, SuspectedFunction
+from interventions.models import Attendance, AttendanceStatus, Placement, SessionStatus
+from interventions.selectors_sessions import MONEY, session_cost_expr
+from plans.models import AreaOfNeed, Outcome, ProgressEvidence, Rating, VersionStatus
+from plans.selectors_reviews import reviews_due
+from pupils.models import Pupil
+
+from .tables import Table
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+RISING_LIMIT = 10
+PHYSICAL_SHOWN = 20  # pupils listed on the page; the CSV lists them all
+TOP_ANTECEDENTS = 10
+REVIEW_WEEKS = 8  # "due" means due within the next eight weeks (as the home page's list)
+# An incident counts as de-escalated when its recorded outcome says the pupil settled and no force
+# was used. Said on the page, next to the strategy table.
+CALM_OUTCOMES = ["Returned to learning", "Calm, stayed out of class"]
+DEESCALATED_RULE = ("An incident counts as de-escalated when its outcome was \u201cReturned to learning\u201d or "
+                    "\u201cCalm, stayed out of class\u201d and no physical intervention was needed.")
+
+
+def _pupil_clause(staff, filters, pupils) -> tuple[str, list]:
+    """SQL narrowing incidents to the pupils the figures cover. Whole-school readers with no pupil
+    filter need none (the school is already the filter): the index alone answers."""
+    if staff.can(Ability.SEE_ALL_PUPILS) and not filters.narrows_pupils:
+        return "", []
+    sql, params = pupils.values("pk").query.sql_with_params()
+    return f" AND pupil_id IN ({sql})", list(params)
+
+
+def _weeks(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    monday = start - datetime.timedelta(days=start.weekday())
+    out = []
+    while monday <= end:
+        out.append(monday)
+        monday += datetime.timedelta(days=7)
+    return out
+
+
+def _change(now: int, before: int) -> str:
+    if before == 0:
+        return "new" if now else "no change"
+    pct = round(100 * (now - before) / before)
+    return f"{pct:+d}%"
+
+
+# --- the school overview ------------------------------------------------------------------------
+
+# GROUPING() bits, in the order of the grouped columns below: week, weekday, period, location, pupil, cur.
+SET_WEEK, SET_HOTSPOT, SET_LOCATION, SET_PUPIL = 30, 38, 58, 60
+
+
+def _incident_counts(staff, filters, pupils) -> list[tuple]:
+    """One pass over the index for this range and the equal range before it: counts (and uses of
+    force) by week, by weekday x period, by place and by pupil. The week's Monday is date
+    arithmetic on the stored ISO weekday (date_trunc on a date goes through a timestamp with time
+    zone for every row: twice the cost)."""
+    prev_start, _ = filters.previous
+    clause, params = _pupil_clause(staff, filters, pupils)
+    sql = f"""
+        SELECT GROUPING(week, local_weekday, period_id, location_id, pupil_id, cur) AS g,
+               week, local_weekday, period_id, location_id, pupil_id, cur,
+               count(*) AS n, count(*) FILTER (WHERE physical_intervention) AS physical
+        FROM (SELECT local_date - (local_weekday - 1) AS week, local_weekday, period_id, location_id,
+                     pupil_id, physical_intervention, local_date >= %s AS cur
+              FROM incidents_incident
+              WHERE school_id = %s AND local_date BETWEEN %s AND %s{clause}) AS i
+        GROUP BY GROUPING SETS ((week, cur), (local_weekday, period_id, cur), (location_id, cur), (pupil_id, cur))
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, [filters.start, staff.school.pk, prev_start, filters.end, *params])
+        return cur.fetchall()
+
+
+def _pick_counts(staff, filters, pupils, *, kinds=("behaviour", "antecedent")) -> dict[str, list[tuple[str, int]]]:
+    """How often each quick-pick label was ticked in the range (the arrays unnested in SQL)."""
+    clause, params = _pupil_clause(staff, filters, pupils)
+    parts = " UNION ALL ".join(f"SELECT '{k}', unnest(i.{k}_picks)" for k in kinds)
+    # Count each combination of ticks first (few distinct ones), then unnest those: far fewer rows.
+    columns = ", ".join(f"{k}_picks" for k in kinds)
+    sql = f"""
+        SELECT p.kind, p.label, sum(i.n)::int FROM (
+            SELECT {columns}, count(*) AS n FROM incidents_incident
+            WHERE school_id = %s AND local_date BETWEEN %s AND %s{clause}
+            GROUP BY {columns}) AS i
+        CROSS JOIN LATERAL ({parts}) AS p(kind, label)
+        GROUP BY p.kind, p.label ORDER BY p.kind, sum(i.n) DESC, p.label
+    """
+    out = {k: [] for k in kinds}
+    with connection.cursor() as cur:
+        cur.execute(sql, [staff.school.pk, filters.start, filters.end, *params])
+        for kind, label, n in cur.fetchall():
+            out[kind].append((label, n))
+    return out
+
+
+def _outcome_progress(pupils) -> Table:
+    """Outcomes of the plans in force, by area of need: how many stand at each point of the one
+    progress scale (their latest evidence), and how many have no evidence yet."""
+    latest = (ProgressEvidence.objects.filter(outcome_lineage=OuterRef("lineage"))
+              .order_by("-observed_on", "-recorded_at", "-pk").values("rating")[:1])
+    counts = (Outcome.objects.filter(plan__status=VersionStatus.IN_FORCE, plan__pupil__in=pupils.values("pk"))
+              .annotate(rating=Subquery(latest)).order_by().values("area_of_need", "rating")
+              .annotate(n=Count("pk")))
+    grid = defaultdict(lambda: defaultdict(int))
+    for row in counts:
+        grid[row["area_of_need"]][row["rating"]] += row["n"]
+    table = Table("outcome_progress", "Outcome progress by area of need",
+                  ["Area of need", *Rating.labels, "No evidence yet", "Outcomes", "Secure or achieved"],
+                  empty="No outcomes in plans in force for these pupils.",
+                  note="Each outcome of a plan in force counted once, at its latest rating.")
+    for area, label in AreaOfNeed.choices:
+        if area not in grid:
+            continue
+        cells = [grid[area][r] for r in Rating.values]
+        total = sum(cells) + grid[area][None]
+        secure = grid[area][Rating.SECURE] + grid[area][Rating.ACHIEVED]
+        table.rows.append([label, *cells, grid[area][None], total, f"{round(100 * secure / total)}%"])
+    return table
+
+
+def _interventions(pupils, filters) -> Table:
+    """Per intervention, for the pupils covered: placements running in the range, attendance at
+    sessions delivered in the range, mean entry->exit change, cost of those sessions (each pupil's
+    share, as the impact page counts it) and cost per pupil. Two queries."""
+    ids = pupils.values("pk")
+    placements = {
+        r["group__intervention_id"]: r for r in
+        Placement.objects.filter(pupil__in=ids, start_date__lte=filters.end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=filters.start))
+        .order_by().values("group__intervention_id", "group__intervention__name", "group__intervention__measure")
+        .annotate(pupils=Count("pupil", distinct=True),
+                  change=Avg(ExpressionWrapper(F("exit_score") - F("entry_score"), output_field=MONEY),
+                             filter=Q(exit_score__isnull=False, entry_score__isnull=False)),
+                  measured=Count("pk", filter=Q(exit_score__isnull=False, entry_score__isnull=False)))}
+    on_session = (Attendance.objects.filter(session=OuterRef("session")).order_by().values("session")
+                  .annotate(n=Count("pk")).values("n")[:1])
+    attendance = {
+        r["placement__group__intervention_id"]: r for r in
+        Attendance.objects.filter(placement__pupil__in=ids, session__status=SessionStatus.DELIVERED,
+                                  session__date__range=(filters.start, filters.end))
+        .annotate(share=ExpressionWrapper(session_cost_expr("session__") / Subquery(on_session), output_field=MONEY))
+        .order_by().values("placement__group__intervention_id")
+        .annotate(marks=Count("pk"), present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+                  cost=Sum("share", output_field=DecimalField(max_digits=12, decimal_places=2)))}
+    table = Table("interventions", "Intervention impact and cost",
+                  ["Intervention", "Pupils", "Attendance", "Mean change (entry to exit)", "Pupils measured",
+                   "Cost of sessions", "Cost per pupil"],
+                  empty="No interventions ran for these pupils in this period.",
+                  note="Attendance and cost count sessions delivered in the period; a pupil's share of a "
+                       "session is its cost divided by the pupils recorded on it. Change is exit minus entry "
+                       "on the intervention's own measure.")
+    for iid, p in sorted(placements.items(), key=lambda kv: kv[1]["group__intervention__name"]):
+        a = attendance.get(iid, {"marks": 0, "present": 0, "cost": Decimal("0")})
+        cost = (a["cost"] or Decimal("0")).quantize(Decimal("0.01"))
+        rate = f"{round(100 * a['present'] / a['marks'])}%" if a["marks"] else "–"
+        change = f"{p['change'].quantize(Decimal('0.1')):+}" if p["change"] is not None else "–"
+        name = p["group__intervention__name"] + (f" ({p['group__intervention__measure']})"
+                                                  if p["group__intervention__measure"] else "")
+        table.rows.append([name, p["pupils"], rate, change, p["measured"], f"£{cost}",
+                           f"£{(cost / p['pupils']).quantize(Decimal('0.01'))}"])
+    return table
+
+
+def _reviews(staff, pupil_ids: set[int] | None) -> tuple[Table, int, int]:
+    items = [i for i in reviews_due(staff, weeks=REVIEW_WEEKS) if pupil_ids is None or i.pupil.pk in pupil_ids]
+    table = Table("reviews", "Reviews due and overdue",
+                  ["Pupil", "Plan", "Review due", "State", "What needs doing"],
+                  empty=f"No reviews due in the next {REVIEW_WEEKS} weeks and none overdue.")
+    for i in items:
+        table.rows.append([i.pupil.display_name, i.plan_kind_label,
+                           f"{i.due_on:%-d %b %Y}" if i.due_on else "–", "Overdue" if i.is_overdue else "Due",
+                           " ".join(i.warnings)])
+        table.urls.append(reverse("plans:pupil_plans", args=[i.pupil.pk]) if i.review_id is None
+                          else reverse("plans:review_detail", args=[i.pupil.pk, i.review_id]))
+    overdue = sum(1 for i in items if i.is_overdue)
+    return table, len(items) - overdue, overdue
+
+
+def _open_concerns(staff, pupils) -> int | None:
+    """Open safeguarding concerns: a count, and only for DSL role holders (DECISIONS.md)."""
+    if not staff.has_role(Role.DSL):
+        return None
+    from safeguarding.models import NOT_CLOSED, Concern
+
+    return Concern.objects.filter(school=staff.school, status__in=NOT_CLOSED, pupil__in=pupils.values("pk")).count()
+
+
+def _medication(staff, pupils, filters) -> tuple[dict, Table]:
+    from care.dashboard import medication_exceptions
+
+    found = medication_exceptions(school=staff.school, pupils=pupils, start=filters.start, end=filters.end)
+    table = Table("medication", "Medication exceptions", ["Pupil", "Medicine", "What", "When"],
+                  empty="No refused or missed doses, low stock or expiring medicines.")
+    for r in found["rows"]:
+        when = r["when"]
+        shown = f"{when:%-d %b %Y %H:%M}" if isinstance(when, datetime.datetime) else (
+            f"{when:%-d %b %Y}" if isinstance(when, datetime.date) else str(when or ""))
+        table.rows.append([r["pupil_name"], r["medicine"], r["what"], shown])
+        table.urls.append(reverse("pupils:detail", args=[r["pupil_id"]]))
+    return found, table
+
+
+def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
+    """Everything on the school overview for these filters (see the module docstring).
+    `pupil_link_query` is added to links to a pupil's analytics (the same date range)."""
+    pupils = filters.pupils(staff)
+    rows = _incident_counts(staff, filters, pupils)
+    picks = _pick_counts(staff, filters, pupils)
+    periods = list(Period.objects.filter(school=staff.school).order_by("starts_at"))
+    places = dict(Location.objects.filter(school=staff.school).values_list("pk", "name"))
+
+    weeks = _weeks(filters.start, filters.end)
+    prev_start, prev_end = filters.previous
+    prev_weeks = _weeks(prev_start, prev_end)
+    week_now, week_before, phys_now, phys_before = (defaultdict(int) for _ in range(4))
+    hotspot, by_place, by_pupil = defaultdict(int), defaultdict(int), defaultdict(lambda: [0, 0, 0])
+    for g, week, weekday, period_id, location_id, pupil_id, cur, n, physical in rows:
+        if g == SET_WEEK:
+            (week_now if cur else week_before)[week] += n
+            (phys_now if cur else phys_before)[week] += physical
+        elif g == SET_HOTSPOT and cur:
+            hotspot[(weekday, period_id)] += n
+        elif g == SET_LOCATION and cur:
+            by_place[location_id] += n
+        elif g == SET_PUPIL:
+            counts = by_pupil[pupil_id]
+            counts[0 if cur else 1] += n
+            if cur:
+                counts[2] += physical
+    total, total_before = sum(week_now.values()), sum(week_before.values())
+    physical_total, physical_before = sum(phys_now.values()), sum(phys_before.values())
+
+    weekly = Table("weekly", "Incidents per week",
+                   ["Week beginning", "Incidents", "Physical interventions", "Previous period (same week)"])
+    for i, week in enumerate(weeks):
+        before = week_before.get(prev_weeks[i]) if i < len(prev_weeks) else None
+        weekly.rows.append([f"{week:%-d %b %Y}", week_now.get(week, 0), phys_now.get(week, 0),
+                            before if before is not None else 0])
+    if not total:
+        weekly.rows = []
+
+    behaviours = Table("behaviours", "Incidents by behaviour", ["Behaviour", "Incidents"],
+                       rows=[[label, n] for label, n in picks["behaviour"]],
+                       note="An incident with two behaviours ticked counts under each.")
+    antecedents = Table("antecedents", "Top antecedents (what happened just before)", ["Antecedent", "Incidents"],
+                        rows=[[label, n] for label, n in picks["antecedent"][:TOP_ANTECEDENTS]])
+
+    has_unplanned = any(p is None for _, p in hotspot)
+    columns = [(p.pk, p.name) for p in periods] + ([(None, "Outside the school day")] if has_unplanned else [])
+    days = [d for d in range(1, 8) if d <= 5 or any(wd == d for wd, _ in hotspot)]
+    hotspots = Table("hotspots", "Hotspots: weekday by period", ["Day", *[name for _, name in columns]],
+                     rows=[[WEEKDAYS[d - 1], *[hotspot.get((d, pk), 0) for pk, _ in columns]] for d in days])
+    if not hotspot:
+        hotspots.rows = []
+
+    locations = Table("locations", "Incidents by place", ["Place", "Incidents"],
+                      rows=[[places.get(pk, "Unknown"), n] for pk, n in
+                            sorted(by_place.items(), key=lambda kv: (-kv[1], places.get(kv[0], "")))])
+
+    # The largest rises (ties by name) and every pupil with force used; one query for their names
+    # (written as Pupil.display_name writes them).
+    rising_ids = sorted((pk for pk, c in by_pupil.items() if c[0] > c[1]),
+                        key=lambda pk: by_pupil[pk][1] - by_pupil[pk][0])
+    cut = by_pupil[rising_ids[RISING_LIMIT - 1]][0] - by_pupil[rising_ids[RISING_LIMIT - 1]][1] \
+        if len(rising_ids) >= RISING_LIMIT else 0
+    rising_ids = [pk for pk in rising_ids if by_pupil[pk][0] - by_pupil[pk][1] >= cut]
+    force_ids = [pk for pk, c in by_pupil.items() if c[2]]
+    names = {pk: f"{preferred or first} {last}" for pk, preferred, first, last in Pupil.objects.filter(
+        pk__in=[*rising_ids, *force_ids]).values_list("pk", "preferred_name", "legal_first_name", "legal_last_name")}
+    rising_ids = sorted(rising_ids, key=lambda pk: (by_pupil[pk][1] - by_pupil[pk][0], names[pk], pk))[:RISING_LIMIT]
+    force_ids.sort(key=lambda pk: (-by_pupil[pk][2], names[pk], pk))
+    pupil_url = reverse("dashboards:pupil", args=[0])[: -len("0/")] + "{}/" + pupil_link_query
+    rising = Table("rising", "Pupils whose incidents are rising",
+                   ["Pupil", "This period", "Previous period", "Change"],
+                   rows=[[names[pk], by_pupil[pk][0], by_pupil[pk][1],
+                          _change(by_pupil[pk][0], by_pupil[pk][1])] for pk in rising_ids],
+                   urls=[pupil_url.format(pk) for pk in rising_ids],
+                   empty="No pupil had more incidents than in the previous period.",
+                   note=f"This period against the {filters.days} days before it; the {RISING_LIMIT} "
+                        "largest rises. Pattern alerts (above) test changes statistically.")
+    physical = Table("physical", "Physical interventions by pupil", ["Pupil", "Physical interventions", "Incidents"],
+                     rows=[[names[pk], by_pupil[pk][2], by_pupil[pk][0]] for pk in force_ids],
+                     urls=[pupil_url.format(pk) for pk in force_ids[:PHYSICAL_SHOWN]], limit=PHYSICAL_SHOWN,
+                     empty="No physical interventions in this period.")
+
+    pupil_ids = set(pupils.values_list("pk", flat=True)) if filters.narrows_pupils else None
+    reviews, reviews_due_count, reviews_overdue = _reviews(staff, pupil_ids)
+    medication, medication_table = _medication(staff, pupils, filters)
+    return {
+        "totals": {"incidents": total, "before": total_before, "change": _change(total, total_before),
+                   "physical": physical_total, "physical_before": physical_before,
+                   "physical_change": _change(physical_total, physical_before),
+                   "reviews_due": reviews_due_count, "reviews_overdue": reviews_overdue},
+        "tables": {t.key: t for t in [weekly, behaviours, antecedents, hotspots, locations, rising, physical,
+                                      _outcome_progress(pupils), _interventions(pupils, filters), medication_table,
+                                      reviews]},
+        "hotspot_grid": ([WEEKDAYS[d - 1] for d in days], [name for _, name in columns],
+                         [[hotspot.get((d, pk), 0) for pk, _ in columns] for d in days]),
+        "medication": medication,
+        "open_concerns": _open_concerns(staff, pupils),
+    }
+
+
+# --- one pupil --------------------------------------------------------------------------------
+
+def pupil_analytics(staff, pupil, filters) -> dict:
+    """The per-pupil page: ABC patterns, likely functions, when, intensity and duration over time,
+    physical interventions, strategy effectiveness, outcome progress. Five queries."""
+    incidents = (Incident.objects.visible_to(staff).filter(pupil=pupil, local_date__range=(filters.start, filters.end))
+                 .order_by())
+    inc_sql, inc_params = incidents.values("pk").query.sql_with_params()
+
+    with connection.cursor() as cur:
+        # Antecedent -> behaviour pairs: every antecedent ticked with every behaviour of the same incident.
+        cur.execute(f"""
+            SELECT a, b, count(*) FROM incidents_incident i
+            CROSS JOIN LATERAL unnest(CASE WHEN cardinality(i.antecedent_picks) > 0 THEN i.antecedent_picks
+                                           ELSE ARRAY['Not recorded']::varchar[] END) AS a
+            CROSS JOIN LATERAL unnest(CASE WHEN cardinality(i.behaviour_picks) > 0 THEN i.behaviour_picks
+                                           ELSE ARRAY['Not recorded']::varchar[] END) AS b
+            WHERE i.id IN ({inc_sql}) GROUP BY a, b ORDER BY count(*) DESC, a, b""", inc_params)
+        pairs = cur.fetchall()
+        # Strategies: how often each was used and how often the incident then de-escalated.
+        cur.execute(f"""
+            SELECT s, count(*), count(*) FILTER (WHERE i.outcome_picks && %s::varchar[] AND NOT i.physical_intervention)
+            FROM incidents_incident i CROSS JOIN LATERAL unnest(i.strategy_picks) AS s
+            WHERE i.id IN ({inc_sql}) GROUP BY s ORDER BY count(*) DESC, s""", [CALM_OUTCOMES, *inc_params])
+        strategies = cur.fetchall()
+        # Function; weekday x hour; per week: count, mean intensity, mean duration, force.
+        cur.execute(f"""
+            SELECT GROUPING(suspected_function, local_weekday, local_hour, week) AS g,
+                   suspected_function, local_weekday, local_hour, week, count(*),
+                   avg(intensity), avg(duration_minutes), count(*) FILTER (WHERE physical_intervention),
+                   count(*) FILTER (WHERE outcome_picks && %s::varchar[] AND NOT physical_intervention)
+            FROM (SELECT *, local_date - (local_weekday - 1) AS week FROM incidents_incident
+                  WHERE id IN ({inc_sql})) AS i
+            GROUP BY GROUPING SETS ((suspected_function), (local_weekday, local_hour), (week))""",
+                   [CALM_OUTCOMES, *inc_params])
+        grouped = cur.fetchall()
+
+    functions, when, weekly = defaultdict(int), defaultdict(int), {}
+    total = deescalated = 0
+    for g, function, weekday, hour, week, n, intensity, duration, force, calm in grouped:
+        if g == 0b0111:
+            functions[function] += n
+            total += n
+            deescalated += calm
+        elif g == 0b1001:
+            when[(weekday, hour)] += n
+        elif g == 0b1110:
+            weekly[week] = (n, intensity, duration, force)
+
+    abc = Table("abc", "ABC patterns: what came before which behaviour", ["Antecedent", "Behaviour", "Incidents"],
+                rows=[list(r) for r in pairs],
+                note="An incident with two antecedents or behaviours ticked counts for each pair.")
+    function_labels = dict(SuspectedFunction.choices)
+    named = sorted(((function_labels.get(f) or "Not recorded", n) for f, n in functions.items()),
+                   key=lambda item: (-item[1], item[0] == "Not recorded", item[0]))
+    function_table = Table("functions", "Likely function (as recorded)", ["Function", "Incidents", "Share"],
+                           rows=[[label, n, f"{round(100 * n / total)}%"] for label, n in named])
+    hours = sorted({h for _, h in when})
+    hour_range = list(range(min(hours), max(hours) + 1)) if hours else []
+    days = [d for d in range(1, 8) if d <= 5 or any(wd == d for wd, _ in when)]
+    heat = Table("when", "When: weekday by hour", ["Day", *[f"{h:02d}:00" for h in hour_range]],
+                 rows=[[WEEKDAYS[d - 1], *[when.get((d, h), 0) for h in hour_range]] for d in days] if when else [])
+    over_time = Table("over_time", "Intensity, duration and physical interventions by week",
+                      ["Week beginning", "Incidents", "Mean intensity (1-5)", "Mean duration (minutes)",
+                       "Physical interventions"])
+    over_time.note = "Weeks with no incidents are left out."
+    for week in sorted(weekly):
+        n, intensity, duration, force = weekly[week]
+        over_time.rows.append([f"{week:%-d %b %Y}", n, round(float(intensity), 1),
+                               round(float(duration), 1) if duration is not None else "–", force])
+    strategy_table = Table("strategies", "Strategy effectiveness", ["Strategy", "Used", "De-escalated", "Share"],
+                           rows=[[s, used, calm, f"{round(100 * calm / used)}%"] for s, used, calm in strategies],
+                           note=DEESCALATED_RULE)
+    progress = _pupil_progress(pupil, filters)
+    return {
+        "total": total, "deescalated": deescalated, "physical": sum(v[3] for v in weekly.values()),
+        "tables": {t.key: t for t in [abc, function_table, heat, over_time, strategy_table, progress]},
+        "when_grid": ([WEEKDAYS[d - 1] for d in days], [f"{h:02d}" for h in hour_range],
+                      [[when.get((d, h), 0) for h in hour_range] for d in days]),
+        "weekly": weekly,
+        "deescalated_rule": DEESCALATED_RULE,
+    }
+
+
+def _pupil_progress(pupil, filters) -> Table:
+    """Outcome progress over time: each rating of an outcome of the pupil's plan in force, by month,
+    with the first and latest rating in the period. One query."""
+    evidence = (ProgressEvidence.objects.filter(
+        pupil=pupil, outcome__plan__status=VersionStatus.IN_FORCE, observed_on__range=(filters.start, filters.end))
+        .select_related("outcome").order_by("outcome__order", "outcome_id", "observed_on", "pk"))
+    by_outcome: dict[int, list] = {}
+    for e in evidence:
+        by_outcome.setdefault(e.outcome_id, []).append(e)
+    table = Table("progress", "Outcome progress over time",
+                  ["Outcome", "Area of need", "Ratings in the period (oldest first)", "First", "Latest"],
+                  empty="No progress evidence against the plan in force in this period.")
+    labels = dict(Rating.choices)
+    for items in by_outcome.values():
+        o = items[0].outcome
+        trail = ", ".join(f"{e.observed_on:%-d %b}: {labels[e.rating]}" for e in items)
+        table.rows.append([o.text, o.get_area_of_need_display(), trail, labels[items[0].rating],
+                           labels[items[-1].rating]])
+    table.series = [(items[0].outcome.text, [(f"{e.observed_on:%-d %b}", e.rating) for e in items])
+                    for items in by_outcome.values()]
+    return table

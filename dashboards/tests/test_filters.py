@@ -1,0 +1,48 @@
+"""Date presets from the school's term dates."""
+
+import datetime
+
+import pytest
+
+from accounts.models import Term
+from dashboards.filters import academic_year_start, preset_range
+
+D = datetime.date
+
+
+@pytest.fixture
+def terms():
+    return [
+        Term(name="Summer 2026", starts_on=D(2026, 4, 20), ends_on=D(2026, 7, 22),
+             half_term_starts_on=D(2026, 5, 25), half_term_ends_on=D(2026, 5, 29)),
+        Term(name="Autumn 2026", starts_on=D(2026, 9, 2), ends_on=D(2026, 12, 18),
+             half_term_starts_on=D(2026, 10, 26), half_term_ends_on=D(2026, 10, 30)),
+    ]
+
+
+@pytest.mark.parametrize("preset, today, expected", [
+    ("this_term", D(2026, 11, 24), (D(2026, 9, 2), D(2026, 11, 24))),
+    ("this_half_term", D(2026, 11, 24), (D(2026, 10, 31), D(2026, 11, 24))),
+    ("this_half_term", D(2026, 10, 5), (D(2026, 9, 2), D(2026, 10, 5))),
+    ("this_half_term", D(2026, 10, 27), (D(2026, 9, 2), D(2026, 10, 25))),  # in the break: the half just ended
+    ("last_term", D(2026, 11, 24), (D(2026, 4, 20), D(2026, 7, 22))),
+    ("academic_year", D(2026, 11, 24), (D(2026, 9, 1), D(2026, 11, 24))),
+    ("academic_year", D(2026, 6, 1), (D(2025, 9, 1), D(2026, 6, 1))),
+    ("this_term", D(2026, 8, 10), (D(2026, 4, 20), D(2026, 7, 22))),  # summer holiday: the term just ended
+    ("last_term", D(2026, 5, 1), None),  # no term before the first one stored
+])
+def test_presets_follow_the_schools_terms(terms, preset, today, expected):
+    assert preset_range(preset, terms, today) == expected
+
+
+def test_no_terms_means_no_term_preset():
+    assert preset_range("this_term", [], D(2026, 11, 24)) is None
+    assert academic_year_start(D(2026, 8, 31)) == D(2025, 9, 1)
+
+
+def test_the_page_falls_back_to_twelve_weeks_without_term_dates_and_says_so(client, world):
+    client.force_login(world.people["senco"])
+    response = client.get("/dashboards/?preset=last_term")
+    filters = response.context["filters"]
+    assert filters.days == 84 and filters.preset == "custom"
+    assert "term dates don" in response.content.decode()
