@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import CareGiven, CarePlan, Observation
+from .services import MARKS_MESSAGE
 
 
 def _date():
@@ -93,8 +94,14 @@ class CareLogForm(forms.Form):
     observation_notes = forms.CharField(label="What you noticed", required=False, widget=_rows(3),
                                         help_text="Facts: where on the body, size, colour; what the pupil did or said.")
     raise_concern = forms.BooleanField(label="This worries me: raise a safeguarding concern", required=False)
+    # Marks or bruising are never left to an optional tick: the logger answers yes or no.
+    marks_concern = forms.ChoiceField(
+        label="Marks or bruising: raise a safeguarding concern?", required=False,
+        choices=[("yes", "Yes, raise a concern"), ("no", "No concern")],
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}))
     child_words = forms.CharField(label="What the pupil said, in their own words (optional)", required=False,
-                                  widget=_rows(2))
+                                  widget=_rows(2), help_text="Sent with the concern. Without a concern, write it "
+                                                             "under \"What you noticed\".")
     low_supplies = forms.BooleanField(label="Supplies running low", required=False,
                                       widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
     supplies_note = forms.CharField(label="What is running low", max_length=200, required=False)
@@ -115,4 +122,11 @@ class CareLogForm(forms.Form):
         if chosen and other:
             self.add_error("second_adult_other", "Choose one second adult: a named person or someone else.")
         data["second_adult_user"] = self.named.get(chosen) or self.others.get(other)
+        if Observation.MARKS in (data.get("observations") or ()):
+            if not data.get("marks_concern") and not data.get("raise_concern"):
+                self.add_error("marks_concern", MARKS_MESSAGE)
+            # A tick on "This worries me" is an answer, and never dropped whatever the answer here.
+            data["concern"] = data.get("marks_concern") == "yes" or bool(data.get("raise_concern"))
+        else:
+            data["concern"] = bool(data.get("raise_concern"))
         return data

@@ -64,12 +64,14 @@ def is_named(staff, plan: CarePlan | None) -> bool:
 
 
 def get_plan_for(staff, pk) -> CarePlan:
-    """A plan version the person may read: the SENCo and DSL any of their school's; named staff
-    only the version in force that names them (drafts and old versions are the SENCo's)."""
+    """A plan version the person may read: the SENCo any of their school's, the DSL any but drafts;
+    named staff only the version in force that names them (drafts and old versions are the SENCo's)."""
     plans = CarePlan.objects.filter(pupil__school=staff.school).select_related("pupil", "created_by",
                                                                                 "signed_off_by")
     if not reads_all(staff):
         plans = plans.filter(pk__in=plans_naming(staff).values("pk"))
+    elif not may_manage(staff):
+        plans = plans.exclude(status=VersionStatus.DRAFT)  # drafts are the SENCo's work in progress
     return get_object_or_404(plans.prefetch_related(
         Prefetch("named_staff", queryset=User.objects.order_by("full_name"))), pk=pk)
 

@@ -14,9 +14,10 @@ import datetime
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.access import Ability
 from accounts.models import Membership
@@ -29,6 +30,9 @@ from .selectors import in_force_plan, is_named
 
 CLOCK_SLACK = datetime.timedelta(minutes=5)  # a phone's clock may run a little ahead of the server's
 SECOND_ADULT_MESSAGE = "This pupil's plan needs a second adult present. Choose who was with you."
+MARKS_MESSAGE = "You noted marks or bruising: choose whether to raise a safeguarding concern."
+CHILD_WORDS_MESSAGE = ("What the pupil said goes to the safeguarding team with a concern. Raise a concern, or "
+                       "write it under \"What you noticed\".")
 NOT_COPIED = {"id", "lineage", "version", "status", "created_by", "created_at", "in_force_from", "superseded_at",
               "signed_off_by", "consent_given_by", "consent_given_on"}
 
@@ -37,11 +41,18 @@ def _require_manager(staff) -> None:
     staff.require(Ability.MANAGE_PERSONAL_CARE)
 
 
+def _require_school(staff, school_id) -> None:
+    # Commands and tasks call these services without a view's selector in front of them.
+    if staff.school is None or school_id != staff.school.pk:
+        raise PermissionDenied("This record belongs to another school.")
+
+
 @transaction.atomic
 def save_draft_plan(*, staff, form) -> CarePlan:
     """Create or update a draft from a validated CarePlanForm (its named staff with it)."""
     _require_manager(staff)
     plan = form.instance
+    _require_school(staff, plan.pupil.school_id)
     if plan.pk:
         # Lock the row: a sign-off racing this save waits, then this save is refused.
         require_draft(CarePlan.objects.select_for_update().get(pk=plan.pk))
@@ -67,7 +78,8 @@ def sign_off_plan(*, staff, plan: CarePlan) -> CarePlan:
     """The draft comes into force; the pupil's previous plan in force is superseded. Refuses
     (ValidationError) with the reasons when it isn't ready."""
     _require_manager(staff)
-    plan = CarePlan.objects.select_for_update().get(pk=plan.pk)
+    plan = CarePlan.objects.select_for_update().select_related("pupil").get(pk=plan.pk)
+    _require_school(staff, plan.pupil.school_id)
     require_draft(plan)
     if errors := readiness_errors(plan):
         raise ValidationError(errors)
@@ -86,6 +98,7 @@ def amend_plan(*, staff, plan: CarePlan) -> CarePlan:
     if there is one (a second click is not a second draft). Consent is asked for again: the
     parents agree to this version, not the last one."""
     _require_manager(staff)
+    _require_school(staff, plan.pupil.school_id)
     require_current(plan.pupil)
     list(CarePlan.objects.select_for_update().filter(lineage=plan.lineage).values_list("pk", flat=True))
     existing = CarePlan.objects.filter(lineage=plan.lineage, status=VersionStatus.DRAFT).first()
@@ -106,13 +119,16 @@ def amend_plan(*, staff, plan: CarePlan) -> CarePlan:
 @transaction.atomic
 def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", second_adult=None,
                 observations=(), observation_notes: str = "", low_supplies: bool = False,
-                supplies_note: str = "", raise_concern: bool = False, child_words: str = "") -> CareLog:
+                supplies_note: str = "", raise_concern: bool | None = None, child_words: str = "") -> CareLog:
     """Log care given by the acting person, who must be named on the pupil's plan in force.
-    Refuses (ValidationError, keyed by field) without a second adult where the plan needs one.
-    With `raise_concern`, the observation becomes a safeguarding concern in this transaction: if
-    the concern can't be saved, neither is the log."""
+    Refuses (ValidationError, keyed by field) without a second adult where the plan needs one, a
+    time before the pupil's first plan came into force or in the future, marks or bruising without
+    an explicit answer (`raise_concern` True or False, not None) and the pupil's words without a
+    concern (they are kept only on the concern). With `raise_concern`, the observation becomes a
+    safeguarding concern in this transaction: if the concern can't be saved, neither is the log."""
     from safeguarding.services import raise_concern as raise_safeguarding_concern
 
+    _require_school(staff, pupil.school_id)
     require_current(pupil)
     plan = in_force_plan(pupil)
     if not is_named(staff, plan):
@@ -125,6 +141,11 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
         errors["occurred_at"] = "Enter when you gave the care."
     elif occurred_at > timezone.now() + CLOCK_SLACK:
         errors["occurred_at"] = "This time is in the future. Enter when you gave the care."
+    elif occurred_at < (first_in_force := _first_in_force(plan)):
+        # Care before any plan was in force was given without one: it isn't logged against this plan.
+        errors["occurred_at"] = (f"This is before the pupil's care plan came into force "
+                                 f"({date_format(timezone.localtime(first_in_force), 'j F Y, H:i')}). "
+                                 "Enter when you gave the care.")
     if not care_given or any(c not in CareGiven.values for c in care_given):
         errors["care_given"] = "Choose the care you gave."
     elif CareGiven.OTHER in care_given and not (care_notes or "").strip():
@@ -137,6 +158,11 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
     noticed = Observation.NONE not in observations
     if (noticed or raise_concern) and not observation_notes:
         errors["observation_notes"] = "Describe what you noticed: where, size, colour, what the pupil did or said."
+    if Observation.MARKS in observations and raise_concern is None:
+        errors["raise_concern"] = MARKS_MESSAGE
+    child_words = (child_words or "").strip()
+    if child_words and not raise_concern:
+        errors["child_words"] = CHILD_WORDS_MESSAGE
     if plan.second_adult_required and second_adult is None:
         errors["second_adult"] = SECOND_ADULT_MESSAGE
     elif second_adult is not None and second_adult.pk == staff.user.pk:
@@ -171,6 +197,15 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
     return log
 
 
+def _first_in_force(plan: CarePlan) -> datetime.datetime:
+    """When the pupil's first version of this plan came into force (care logged late, after an
+    amendment, still falls within the plan)."""
+    if plan.version == 1:
+        return plan.in_force_from
+    return CarePlan.objects.filter(lineage=plan.lineage, in_force_from__isnull=False).aggregate(
+        first=Min("in_force_from"))["first"] or plan.in_force_from
+
+
 def _labels(choices, values) -> list[str]:
     return [choices(v).label for v in values]
 
@@ -187,6 +222,7 @@ def _tell_about_supplies(staff, pupil) -> None:
 @transaction.atomic
 def add_addendum(*, staff, log: CareLog, text: str) -> CareLogAddendum:
     """A correction or later detail, by the person who logged the care or the SENCo."""
+    _require_school(staff, log.school_id)
     if log.given_by_id != staff.user.pk and not staff.can(Ability.MANAGE_PERSONAL_CARE):
         raise PermissionDenied
     require_current(log.pupil)

@@ -26,9 +26,10 @@ LOG_LIMIT = 30  # the pupil's care page lists the latest logs; older ones stay i
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
 
 
-def _errors_onto(form, exc: ValidationError) -> None:
+def _errors_onto(form, exc: ValidationError, *, rename=None) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
+            field = (rename or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -56,10 +57,13 @@ def pupil_care(request, pupil_id):
     page = selectors.pupil_page(pupil, log_limit=LOG_LIMIT)
     if not selectors.reads_all(staff):
         page["versions"], page["draft"] = [], None  # named staff work from the version in force
+    elif not selectors.may_manage(staff):  # the DSL: drafts are the SENCo's work in progress
+        page["versions"], page["draft"] = [v for v in page["versions"] if not v.is_draft], None
     return render(request, "personalcare/pupil.html", {
         "pupil": pupil, **page, "manage": selectors.may_manage(staff) and not pupil.is_archived,
         "may_log": selectors.is_named(staff, page["plan"]) and not pupil.is_archived,
-        "today": timezone.localdate(), "log_limit": LOG_LIMIT})
+        "today": timezone.localdate(), "log_limit": LOG_LIMIT,
+        "reads_concerns": staff.can(Ability.READ_SAFEGUARDING)})
 
 
 @login_required
@@ -84,9 +88,10 @@ def log_care(request, pupil_id):
                     care_notes=data["care_notes"], second_adult=data["second_adult_user"],
                     observations=data["observations"], observation_notes=data["observation_notes"],
                     low_supplies=data["low_supplies"], supplies_note=data["supplies_note"],
-                    raise_concern=data["raise_concern"], child_words=data["child_words"])
+                    raise_concern=data["concern"], child_words=data["child_words"])
             except ValidationError as exc:
-                _errors_onto(form, exc)
+                # The service's answer about marks sits by the yes/no question.
+                _errors_onto(form, exc, rename={"raise_concern": "marks_concern"})
             else:
                 when = date_format(timezone.localtime(log.occurred_at), "H:i")
                 messages.success(request, f"Care logged for {pupil.display_name} at {when}.")
@@ -97,7 +102,7 @@ def log_care(request, pupil_id):
                 return redirect("personalcare:pupil", pupil.pk)
     return render(request, "personalcare/log_form.html", {
         "pupil": pupil, "plan": plan, "form": form, "named": named, "others": others,
-        "tap_fields": ("care_given", "second_adult", "observations")},  # their errors sit above the buttons
+        "tap_fields": ("care_given", "second_adult", "observations", "marks_concern")},  # their errors sit above the buttons
         status=400 if request.method == "POST" else 200)
 
 
@@ -110,6 +115,11 @@ def log_detail(request, pk):
     return _log_page(request, log)
 
 
+def _sees_concern(staff, log) -> bool:
+    """Only DSL role holders read concerns; whoever raised it sees that it was received."""
+    return bool(log.concern_id) and (staff.can(Ability.READ_SAFEGUARDING) or log.given_by_id == staff.user.pk)
+
+
 def _log_page(request, log, *, text="", error="", status=200):
     staff = request.staff
     return render(request, "personalcare/log_detail.html", {
@@ -117,6 +127,7 @@ def _log_page(request, log, *, text="", error="", status=200):
         "may_add": (log.given_by_id == staff.user.pk or selectors.may_manage(staff)) and not log.pupil.is_archived,
         "concern_url": (log.concern.get_absolute_url()
                         if log.concern_id and staff.can(Ability.READ_SAFEGUARDING) else ""),
+        "sees_concern": _sees_concern(staff, log),
         "text": text, "error": error}, status=status)
 
 
@@ -148,6 +159,8 @@ def plan_detail(request, pk):
 
 
 def _plan_form(request, plan, pupil):
+    if plan.pk:
+        log_access(request, action="personalcare.plan.edit")  # the form shows the whole draft
     form = CarePlanForm(request.POST or None, instance=plan, school=request.staff.school)
     if request.method == "POST":
         if form.is_valid():

@@ -184,3 +184,40 @@ def test_dsl_list_leaves_out_the_senco_drafts(client, care):
     assert care.pupil_class.display_name not in client.get(reverse("personalcare:list")).content.decode()
     client.force_login(care.people["senco"])
     assert care.pupil_class.display_name in client.get(reverse("personalcare:list")).content.decode()
+
+
+@pytest.mark.parametrize("who, sees", [("ta", True), ("dsl", True), ("teacher", False), ("senco", False)])
+def test_concern_marker_only_for_dsl_and_the_person_who_raised_it(client, care, who, sees):
+    log = log_care(care, observations=["marks"], observation_notes="Bruise", raise_concern=True)  # by the TA
+    client.force_login(care.people[who])
+    pupil_page = client.get(reverse("personalcare:pupil", args=[care.pupil_in.pk])).content.decode()
+    log_page = client.get(reverse("personalcare:log_detail", args=[log.pk])).content.decode()
+    assert ("Safeguarding concern raised" in pupil_page) is sees
+    assert ("A safeguarding concern was raised" in log_page) is sees
+    assert "Bruise" in log_page  # the care record itself is theirs to read
+
+
+def test_dsl_cannot_open_the_senco_drafts(client, care):
+    from personalcare import services
+
+    from .conftest import staff_of
+
+    draft = services.amend_plan(staff=staff_of(care.people["senco"], care.school), plan=care.plan)
+    client.force_login(care.people["dsl"])
+    assert client.get(reverse("personalcare:plan_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("personalcare:plan_detail", args=[care.plan.pk])).status_code == 200
+    assert draft.get_absolute_url() not in client.get(
+        reverse("personalcare:pupil", args=[care.pupil_in.pk])).content.decode()
+    client.force_login(care.people["senco"])
+    assert client.get(reverse("personalcare:plan_detail", args=[draft.pk])).status_code == 200
+
+
+def test_opening_a_draft_to_edit_is_logged(client, care):
+    from personalcare.factories import CarePlanFactory
+
+    draft = CarePlanFactory(pupil=care.pupil_class, created_by=care.people["senco"])
+    client.force_login(care.people["senco"])
+    url = reverse("personalcare:plan_edit", args=[draft.pk])
+    assert client.get(url).status_code == 200
+    row = AccessLog.objects.get(path=url)
+    assert (row.action, row.user, row.pupil_id) == ("personalcare.plan.edit", care.people["senco"], None)

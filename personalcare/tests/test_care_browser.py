@@ -65,7 +65,7 @@ def test_named_ta_logs_care_in_three_taps(page, live_server, care_world, viewpor
     expect(page.locator(".care-keys")).to_contain_text("Communication")
     check_a11y(page, f"log care (TA, {viewport})")
     shot(page, "log-care")
-    assert_touch_size(page.locator(".tap-choices label"), "choice button")
+    assert_touch_size(page.locator(".tap-choices label:visible"), "choice button")  # marks yes/no: hidden yet
     assert_touch_size(page.get_by_role("button", name="Save"), "Save button")
 
     # Forgetting the second adult: refused, with the reason next to the field and the taps kept.
@@ -104,10 +104,22 @@ def test_observation_of_concern_is_raised_in_the_same_step(page, live_server, ca
     login(page, live_server, w.people["ta"], check=False)
     page.goto(f"{live_server.url}/personal-care/pupil/{w.pupil_in.pk}/log/")
     page.get_by_text("Toileting", exact=True).click()
+    question = page.get_by_role("group", name="Marks or bruising: raise a safeguarding concern?")
+    expect(question).to_be_hidden()  # asked only once marks are ticked
     page.get_by_text("Marks or bruising", exact=True).click()
+    expect(question).to_be_visible()
+    assert_touch_size(question.locator("label"), "marks yes/no button")
     page.get_by_text("Describe what you noticed, or raise a concern").click()
     page.get_by_label("What you noticed").fill("Two small bruises, 1cm, purple, inside left upper arm.")
-    page.get_by_label("This worries me: raise a safeguarding concern").check()
+    # Saving without an answer is refused next to the question, with what was typed kept.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    expect(page.locator("#id_marks_concern-errors")).to_contain_text("choose whether to raise a safeguarding concern")
+    expect(page.get_by_label("What you noticed")).to_have_value("Two small bruises, 1cm, purple, inside left upper arm.")
+    check_a11y(page, f"log care, marks unanswered (TA, {viewport})")
+    shot(page, "log-care-marks-unanswered")
+    assert not CareLog.objects.exists()
+    page.get_by_text("Yes, raise a concern", exact=True).click()
     page.get_by_label("What the pupil said, in their own words (optional)").fill("It was an accident")
     check_a11y(page, f"log care with a concern (TA, {viewport})")
     shot(page, "log-care-concern")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from personalcare import services
-from personalcare.models import CareLog, CareLogAddendum
+from personalcare.models import CareLog, CareLogAddendum, CarePlan
 from safeguarding.models import Concern
 from sendsupport.models import Notification
 
@@ -94,7 +94,8 @@ def test_observation_needs_a_description(client, care):
     assert response.status_code == 400 and "Describe what you noticed" in response.content.decode()
     assert not CareLog.objects.exists()
     # "Nothing to note" is ticked to start with: tapping what was noticed is enough.
-    assert post(client, care.pupil_in, observations=["none", "marks"], observation_notes="Bruise").status_code == 302
+    assert post(client, care.pupil_in, observations=["none", "marks"], observation_notes="Bruise",
+                marks_concern="no").status_code == 302
     assert CareLog.objects.get().observations == ["marks"]
 
 
@@ -102,6 +103,68 @@ def test_future_time_refused(client, care):
     client.force_login(care.people["ta"])
     response = post(client, care.pupil_in, occurred_at=when(-120))
     assert response.status_code == 400 and "in the future" in response.content.decode()
+
+
+def test_time_before_the_plan_came_into_force_refused_next_to_the_field(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in, occurred_at=when(21 * 24 * 60), care_notes="Kept")  # plan: 20 days ago
+    body = response.content.decode()
+    assert response.status_code == 400 and not CareLog.objects.exists()
+    assert 'id="error_1_id_occurred_at"' in body and "before the pupil&#x27;s care plan came into force" in body
+    assert 'value="Kept"' in body
+    with pytest.raises(ValidationError) as exc:
+        log_care(care, minutes_ago=21 * 24 * 60)
+    assert "occurred_at" in exc.value.message_dict
+    assert log_care(care, minutes_ago=19 * 24 * 60).plan == care.plan
+
+
+def test_late_log_after_an_amendment_still_counts_from_the_first_version(care):
+    senco = staff_of(care.people["senco"], care.school)
+    draft = services.amend_plan(staff=senco, plan=care.plan)
+    draft.consent_given_by, draft.consent_given_on = "Mother", care.plan.consent_given_on
+    draft.save()
+    services.sign_off_plan(staff=senco, plan=draft)
+    assert log_care(care, minutes_ago=2 * 24 * 60).plan == draft  # before v2, after v1 came into force
+    with pytest.raises(ValidationError):
+        log_care(care, minutes_ago=21 * 24 * 60)
+
+
+def test_marks_need_an_explicit_yes_or_no_about_a_concern(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in, observations=["marks"], observation_notes="Bruise on the shin, 2cm")
+    body = response.content.decode()
+    assert response.status_code == 400 and not CareLog.objects.exists()
+    assert 'id="id_marks_concern-errors"' in body and "choose whether to raise a safeguarding concern" in body
+    assert "Bruise on the shin, 2cm" in body  # typed values kept
+    assert post(client, care.pupil_in, observations=["marks"], observation_notes="Bruise on the shin, 2cm",
+                marks_concern="no").status_code == 302
+    assert CareLog.objects.get().concern is None
+    assert post(client, care.pupil_in, observations=["marks"], observation_notes="Bruise on the arm",
+                marks_concern="yes").status_code == 302
+    assert CareLog.objects.get(observation_notes="Bruise on the arm").concern == Concern.objects.get()
+    # Other observations keep the optional tick.
+    assert post(client, care.pupil_in, observations=["soreness"], observation_notes="Red").status_code == 302
+
+
+def test_the_service_refuses_marks_without_an_answer(care):
+    with pytest.raises(ValidationError) as exc:
+        log_care(care, observations=["marks"], observation_notes="Bruise")
+    assert exc.value.message_dict["raise_concern"] == [services.MARKS_MESSAGE]
+    assert log_care(care, observations=["marks"], observation_notes="Bruise", raise_concern=False).concern is None
+    assert log_care(care, observations=["distress"], observation_notes="Cried").concern is None
+
+
+def test_what_the_pupil_said_is_refused_without_a_concern(client, care):
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in, observations=["soreness"], observation_notes="Red patch",
+                    child_words="It hurts")
+    body = response.content.decode()
+    assert response.status_code == 400 and not CareLog.objects.exists()
+    assert 'id="error_1_id_child_words"' in body and "goes to the safeguarding team with a concern" in body
+    assert "It hurts" in body
+    with pytest.raises(ValidationError) as exc:
+        log_care(care, child_words="It hurts", raise_concern=False)
+    assert exc.value.message_dict["child_words"] == [services.CHILD_WORDS_MESSAGE]
 
 
 def test_concern_raised_in_one_step_and_logger_told_it_was_received(client, care, django_capture_on_commit_callbacks):
@@ -210,3 +273,28 @@ def test_only_named_staff_may_log_through_the_service(care):
         with pytest.raises(PermissionDenied):
             services.record_care(staff=staff_of(care.people[who], care.school), pupil=care.pupil_in,
                                  occurred_at=timezone.now(), care_given=["washing"])
+
+
+def test_services_refuse_another_schools_records(care):
+    """Commands and tasks call the services without a view in front: the school is checked there."""
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.access import StaffContext
+    from personalcare.factories import CarePlanFactory
+
+    log = log_care(care)
+    elsewhere = staff_of(care.people["other_school_senco"], care.other_school)
+    draft = CarePlanFactory(pupil=care.pupil_class, created_by=care.people["senco"])
+    draft.named_staff.add(care.people["ta"])
+    for call in (lambda: services.amend_plan(staff=elsewhere, plan=care.plan),
+                 lambda: services.sign_off_plan(staff=elsewhere, plan=draft),
+                 lambda: services.add_addendum(staff=elsewhere, log=log, text="x")):
+        with pytest.raises(PermissionDenied):
+            call()
+    # the TA, named on the plan, acting as a member of another school
+    ta_elsewhere = StaffContext(user=care.people["ta"], school=care.other_school, roles=frozenset({"ta"}))
+    with pytest.raises(PermissionDenied):
+        services.record_care(staff=ta_elsewhere, pupil=care.pupil_in, occurred_at=timezone.now(),
+                             care_given=["washing"])
+    assert CareLog.objects.count() == 1 and CareLogAddendum.objects.count() == 0
+    assert CarePlan.objects.get(pk=draft.pk).is_draft and CarePlan.objects.count() == 3

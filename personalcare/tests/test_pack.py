@@ -18,7 +18,8 @@ TODAY = timezone.localdate
 
 @pytest.fixture
 def history(care):
-    CarePlan.objects.filter(pk=care.plan_isla.pk).update(independence_progress=2)
+    CarePlan.objects.filter(pk=care.plan_isla.pk).update(
+        independence_progress=2, in_force_from=timezone.now() - datetime.timedelta(days=90))
     care.plan_isla.refresh_from_db()
     log_care(care, pupil=care.pupil_out, second_adult=care.people["other_ta"], care_given=["pad_change", "washing"],
              care_notes="Used barrier cream on the nappy area")
