@@ -8,4 +8,16 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
 
     def ready(self):
-        pass  # packs: panels and sections registered below by the pack and contributions modules
+        from sendsupport.sections import register_pack_section
+
+        from . import panels_contributions, sections_contributions
+
+        panels_contributions.register()  # home: contributions asked of you; pupil: ask / DSL summary links
+        register_pack_section("contributions", "Staff contributions", 82, sections_contributions.contributions_section)
+        register_pack_section("safeguarding_summary", "Safeguarding summary (from the DSL)", 85,
+                              sections_contributions.safeguarding_summary_section)
+        from sendsupport import panels
+
+        from .panels_packs import pupil_packs_panel
+
+        panels.register("pupil", pupil_packs_panel)  # the pupil's evidence packs and "make a pack"

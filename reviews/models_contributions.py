@@ -1,3 +1,113 @@
-"""Staff contributions asked for before an annual review, and the DSL's safeguarding summary for a pack."""
+"""Staff contributions asked for before an annual review, and the DSL's safeguarding summary for a pack.
 
-from django.db import models  # noqa: F401
+A ``Contribution`` is one member of staff's short account of a pupil (progress, what works, what is
+still hard, an answer to the SENCo's question), asked for by a SENCo (Ability.MAKE_PACKS) with a due
+date. Only the asked person writes it: a draft is theirs alone, then they submit it and it is fixed
+(a database trigger refuses any change after submission, and any change to what was asked).
+
+A ``SafeguardingSummary`` is what the DSL chooses to say about safeguarding in a pack for a period:
+concerns themselves never go into a pack. Written and read only by DSL role holders; never changed.
+
+History rows of both keep the pupil as a plain id, not a foreign key: a pupil's "history of changes"
+page gathers every history row that points at the pupil and is open to people who must not read a
+draft (it is its author's own) or know that a safeguarding summary exists."""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import School
+from pupils.models import Pupil
+
+# What the SENCo asked: fixed once asked (the trigger refuses a change).
+ASKED_FIELDS = ("school", "pupil", "asked", "requested_by", "requested_at", "due_on", "question")
+
+
+@pghistory.track(attrs={"pupil": models.BigIntegerField(db_column="pupil_id")})
+class Contribution(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    asked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="Asked")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField("Due by")
+    question = models.TextField("A question for them (optional)", blank=True)
+
+    # The asked person's answer: a draft until submitted_at is set, then fixed.
+    progress = models.TextField("Progress you have seen", blank=True)
+    what_works = models.TextField("What works for them", blank=True)
+    still_hard = models.TextField("What is still hard", blank=True)
+    answer = models.TextField("Your answer to the question", blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [
+            models.Index(fields=["pupil", "requested_at"], name="contribution_pupil_when"),
+            models.Index(fields=["asked", "school"], name="contribution_asked_open",
+                         condition=Q(submitted_at__isnull=True)),
+        ]
+        constraints = [
+            # A submitted contribution says something.
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | ~Q(progress="", what_works="", still_hard="", answer=""),
+                name="contribution_submitted_not_empty"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="submitted_fixed", operation=pgtrigger.Update,
+                              condition=pgtrigger.Q(old__submitted_at__isnull=False)),
+            pgtrigger.Protect(name="asked_fixed", operation=pgtrigger.Update,
+                              condition=pgtrigger.AnyChange(*ASKED_FIELDS)),
+        ]
+
+    def __str__(self):
+        return f"Contribution {self.pk}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def has_draft(self) -> bool:
+        return self.submitted_at is None and self.draft_saved_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.submitted_at is None and self.due_on < timezone.localdate()
+
+    def get_absolute_url(self):
+        return reverse("reviews:contribution", args=[self.pk])
+
+
+@pghistory.track(attrs={"pupil": models.BigIntegerField(db_column="pupil_id")})
+class SafeguardingSummary(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField("Period from")
+    period_end = models.DateField("Period to")
+    text = models.TextField("Summary for the pack",
+                            help_text="What the review needs to know, in words you are content for parents, "
+                                      "the local authority and other professionals to read. Don't name other "
+                                      "pupils: write \"another pupil\".")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        indexes = [models.Index(fields=["pupil", "period_start", "period_end"], name="sg_summary_pupil_period")]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                   name="sg_summary_period_order"),
+            models.CheckConstraint(condition=~Q(text=""), name="sg_summary_text_given"),
+        ]
+        triggers = [pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self):
+        return f"Safeguarding summary {self.pk}"

@@ -30,6 +30,8 @@ SEEDERS = [
     "care.demo",
     "personalcare.demo",
     "dashboards.demo",
+    "reviews.demo_contributions",
+    "reviews.demo",  # renders real packs from everything above
 ]
 
 TRUST_NAME = "Aire Valley Learning Trust"

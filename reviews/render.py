@@ -1,0 +1,64 @@
+"""The evidence pack's HTML (a frame around every registered section) and its PDF.
+
+Also used by the bench (bench/packs.py): ``pack_html(pack)`` gathers all sections for the pack's
+pupil and period; ``html_to_pdf(html, title=...)`` renders with WeasyPrint as a tagged PDF/UA
+document. The frame knows only ``sendsupport.sections``, never another app's models."""
+
+from typing import Callable
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from sendsupport.sections import pack_sections
+
+FRAME = "reviews/pack/frame.html"
+LANG = "en-GB"
+
+
+def pack_title(pack) -> str:
+    return (f"Evidence pack: {pack.pupil.display_name}, {pack.period_start:%-d %B %Y} "
+            f"to {pack.period_end:%-d %B %Y}")
+
+
+def pack_html(pack, *, on_section: Callable[[str], None] | None = None) -> str:
+    """The whole pack as one HTML document. ``on_section(title)`` is called before each registered
+    section is gathered (the worker reports progress and renews its lease there)."""
+    pupil = pack.pupil
+    parts = []
+    for section in pack_sections():
+        if on_section:
+            on_section(section.title)
+        for built, template, context in _build_one(section, pupil, pack.period_start, pack.period_end):
+            parts.append({"key": built.key, "title": built.title,
+                          "html": render_to_string(template, context)})
+    return render_to_string(FRAME, {
+        "pack": pack, "pupil": pupil, "school": pupil.school, "sections": parts, "title": pack_title(pack),
+        "lang": LANG, "generated_at": timezone.localtime(), "generated_by": pack.requested_by,
+    })
+
+
+def _build_one(section, pupil, start, end):
+    """As ``sendsupport.sections.build_sections`` does, one section at a time (for progress)."""
+    result = section.build(pupil, start, end)
+    if result is None:
+        return []
+    template, context = result
+    return [(section, template, {**context, "section_id": section.key, "section_title": section.title})]
+
+
+def render_pdf(html: str, *, title: str) -> tuple[bytes, int]:
+    """PDF bytes and page count. Only data: URLs are fetched: a pack never reaches the network or disk."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).render()
+    document.metadata.title = title
+    document.metadata.lang = LANG
+    document.metadata.generator = "SEND Support"
+    pdf = document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return pdf, len(document.pages)
+
+
+def html_to_pdf(html: str, *, title: str) -> bytes:
+    return render_pdf(html, title=title)[0]
+

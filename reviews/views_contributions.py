@@ -1,0 +1,130 @@
+"""Pages for staff contributions and the DSL's safeguarding summary.
+
+- A pupil's contributions (MAKE_PACKS): ask named staff, see who has answered, read what they wrote.
+- A contribution: read by the asked person, the person who asked and MAKE_PACKS holders; written
+  only by the asked person (draft, then submit; submitted is fixed).
+- My contribution requests: what the person was asked for.
+- A pupil's safeguarding summaries (READ_SAFEGUARDING only; checked before the pupil is looked up).
+  Those reads are logged without the pupil on the access-log row: a pupil's "who viewed this
+  record" page is open to people outside the safeguarding team. The path names the pupil."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from pupils.models import Pupil
+from sendsupport.audit import log_access
+from sendsupport.decorators import school_required
+
+from . import selectors_contributions as selectors
+from . import services_contributions as services
+from .forms_contributions import AskForm, ContributionForm, SafeguardingSummaryForm
+
+FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved yet."
+
+
+def _add_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@school_required
+def pupil_contributions(request, pupil_id):
+    staff = request.staff
+    pupil = selectors.pupil_for_contributions(staff, pupil_id)
+    form = AskForm(request.POST or None, staff=staff, pupil=pupil)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                rows = services.ask_for_contributions(staff=staff, pupil=pupil, asked=list(data["asked"]),
+                                                      due_on=data["due_on"], question=data["question"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"Asked {len(rows)} {'person' if len(rows) == 1 else 'people'}; "
+                                          "they have been told.")
+                return redirect("reviews:pupil_contributions", pupil.pk)
+        messages.error(request, FIX_BELOW)
+    log_access(request, action="reviews.contributions.view", pupil=pupil)
+    return render(request, "reviews/contributions/pupil.html", {
+        "pupil": pupil, "form": form, "contributions": selectors.contributions_for_pupil(pupil)},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@school_required
+def contribution_detail(request, contribution_id):
+    staff = request.staff
+    contribution = selectors.get_contribution_for(staff, contribution_id)
+    own = contribution.asked_id == staff.user.pk
+    if own and not contribution.is_submitted:
+        return redirect("reviews:contribution_write", contribution.pk)
+    log_access(request, action="reviews.contribution.view", pupil=contribution.pupil)
+    return render(request, "reviews/contributions/detail.html", {
+        "contribution": contribution, "own": own,
+        "can_open_pupil": Pupil.objects.visible_to(staff).filter(pk=contribution.pupil_id).exists()})
+
+
+@login_required
+@school_required
+def contribution_write(request, contribution_id):
+    staff = request.staff
+    contribution = selectors.get_contribution_for(staff, contribution_id, write=True)
+    if contribution.is_submitted:
+        messages.info(request, "You submitted this contribution; it can't be changed now.")
+        return redirect("reviews:contribution", contribution.pk)
+    form = ContributionForm(request.POST or None, instance=contribution)
+    if request.method == "POST":
+        submitting = request.POST.get("action") == "submit"
+        if form.is_valid():
+            answers = {name: form.cleaned_data.get(name, "") for name in services.ANSWER_FIELDS}
+            try:
+                if submitting:
+                    services.submit_contribution(staff=staff, contribution=contribution, **answers)
+                    messages.success(request, "Thank you: your contribution was submitted.")
+                    return redirect("reviews:contribution", contribution.pk)
+                services.save_contribution_draft(staff=staff, contribution=contribution, **answers)
+                messages.success(request, "Draft saved. Only you can see it until you submit it.")
+                return redirect("reviews:contribution_write", contribution.pk)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        messages.error(request, FIX_BELOW)
+    log_access(request, action="reviews.contribution.write", pupil=contribution.pupil)
+    return render(request, "reviews/contributions/write.html", {"contribution": contribution, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@school_required
+def my_contributions(request):
+    return render(request, "reviews/contributions/mine.html", {"contributions": selectors.requests_of(request.staff)})
+
+
+@login_required
+@school_required
+def safeguarding_summaries(request, pupil_id):
+    staff = request.staff
+    pupil = selectors.pupil_for_safeguarding_summary(staff, pupil_id)
+    form = SafeguardingSummaryForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.add_safeguarding_summary(staff=staff, pupil=pupil, period_start=data["period_start"],
+                                                  period_end=data["period_end"], text=data["text"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Summary added. It goes into packs for this pupil that cover the period.")
+                return redirect("reviews:safeguarding_summaries", pupil.pk)
+        messages.error(request, FIX_BELOW)
+    log_access(request, action="reviews.safeguarding_summary.view")
+    return render(request, "reviews/contributions/safeguarding_summaries.html", {
+        "pupil": pupil, "form": form, "summaries": selectors.summaries_for_pupil(pupil)},
+        status=400 if form.errors else 200)
