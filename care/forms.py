@@ -25,6 +25,21 @@ class HealthcarePlanForm(forms.ModelForm):
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in [
             "symptoms", "triggers", "signs", "treatments", "equipment", "daily_care", "emergency_signs",
             "emergency_action", "trips", "staff_training"]} | {"review_on": _date()}
+        help_texts = {"emergency_summary": "What to do, in a line or two, e.g. 'Seizure over 5 min: buccal midazolam "
+                                           "(office CD cupboard), call 999'. The banner adds who is responsible; "
+                                           "staff who can't open the plan see only this, so make it enough to act on."}
+
+    def clean(self):
+        from .services import BANNER_MAX, BANNER_TOO_LONG, emergency_banner_text
+
+        data = super().clean()
+        if data.get("emergency_summary") and data.get("emergency_responsible"):
+            # The instance is filled in after clean(): measure what was typed.
+            typed = HealthcarePlan(emergency_summary=data["emergency_summary"],
+                                   emergency_responsible=data["emergency_responsible"])
+            if len(emergency_banner_text(typed)) > BANNER_MAX:
+                self.add_error("emergency_summary", BANNER_TOO_LONG)
+        return data
 
 
 class TimesField(forms.CharField):

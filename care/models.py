@@ -32,6 +32,29 @@ from pupils.models import Pupil
 APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
 NEVER_DELETED = pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete)
 
+
+def _changed(*columns) -> str:
+    return " OR ".join(f'OLD."{c}" IS DISTINCT FROM NEW."{c}"' for c in columns)
+
+
+# A signed-off healthcare plan is evidence: only superseding it (status, superseded_at) may change it.
+PLAN_SIGNED_OFF_FIXED = pgtrigger.Protect(
+    name="signed_off_fixed", operation=pgtrigger.Update,
+    condition=pgtrigger.Condition("OLD.status <> 'draft' AND (" + _changed(
+        "pupil_id", "lineage", "version", "in_force_from", "signed_off_by_id", "condition", "symptoms", "triggers",
+        "signs", "treatments", "equipment", "daily_care", "emergency_signs", "emergency_action",
+        "emergency_responsible", "emergency_summary", "trips", "staff_training", "developed_with", "review_on")
+        + " OR NEW.status = 'draft')"))
+# Whose medicine it is, and what a batch was when it came in, never change (doses point at them).
+MEDICINE_OWNER_FIXED = pgtrigger.Protect(name="owner_fixed", operation=pgtrigger.Update,
+                                         condition=pgtrigger.Condition(_changed("pupil_id", "school_id",
+                                                                               "created_by_id", "created_at")))
+BATCH_RECEIPT_FIXED = pgtrigger.Protect(
+    name="receipt_fixed", operation=pgtrigger.Update,
+    condition=pgtrigger.Condition(_changed("medicine_id", "quantity_received", "received_on", "received_by_id")
+                                  + ' OR (OLD."returned_on" IS NOT NULL AND (' + _changed(
+                                      "returned_on", "quantity_returned", "quantity_in_stock") + "))"))
+
 # A scheduled dose may be given from this long before its time to this long after; after that,
 # unrecorded, it is missed (printed on the "due now" page). Overridable in settings.
 WINDOW_BEFORE = datetime.timedelta(minutes=getattr(settings, "CARE_DOSE_WINDOW_BEFORE_MINUTES", 30))
@@ -66,7 +89,7 @@ class HealthcarePlan(Versioned):
     class Meta:
         constraints = [one_in_force_per_pupil("ihp_one_in_force"), one_draft_per_lineage("ihp_one_draft")]
         ordering = ["-version"]
-        triggers = [NEVER_DELETED]
+        triggers = [NEVER_DELETED, PLAN_SIGNED_OFF_FIXED]
 
     def __str__(self):
         return f"Healthcare plan v{self.version}: {self.condition}"
@@ -141,7 +164,7 @@ class Medicine(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        triggers = [NEVER_DELETED]
+        triggers = [NEVER_DELETED, MEDICINE_OWNER_FIXED]
         constraints = [
             models.CheckConstraint(condition=Q(is_controlled=False) | Q(storage="cd_store"),
                                    name="medicine_cd_in_locked_store"),
@@ -187,7 +210,7 @@ class Batch(models.Model):
     class Meta:
         ordering = ["expires_on", "id"]
         verbose_name_plural = "batches"
-        triggers = [NEVER_DELETED]
+        triggers = [NEVER_DELETED, BATCH_RECEIPT_FIXED]
         constraints = [models.CheckConstraint(condition=Q(quantity_in_stock__gte=0), name="batch_stock_not_negative")]
 
     def __str__(self):

@@ -8,14 +8,14 @@ import datetime
 from decimal import Decimal
 
 import pghistory
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import Ability
-from accounts.models import Role, TrainingCourse, TrainingRecord
+from accounts.models import Membership, Role, Term, TrainingCourse, TrainingRecord
 from plans import services as plan_services
 from plans.models import VersionStatus
 from pupils.models import Pupil
@@ -34,15 +34,62 @@ def slot_at(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
+CENT = Decimal("0.01")
+
+
+def _two_places(value) -> bool:
+    """Stock columns hold two decimal places: a finer amount would be rounded silently by the
+    database while the running count in Python kept it, and the two would drift apart."""
+    return value is not None and Decimal(value) == Decimal(value).quantize(CENT)
+
+
+def _require(user, school, ability) -> None:
+    """Services are called by views, tasks, commands and the shell: the acting person must be active
+    staff of the record's school whose roles give the ability, whoever called."""
+    from accounts.access import ROLE_ABILITIES
+
+    roles = [role for role, abilities in ROLE_ABILITIES.items() if ability in abilities]
+    if user is None or not Membership.objects.filter(user=user, user__is_active=True, school=school, is_active=True,
+                                                     roles__overlap=roles).exists():
+        raise PermissionDenied(f"Not allowed at this school: {ability}.")
+
+
+def is_school_day(day: datetime.date, terms) -> bool:
+    """A weekday in one of the school's terms, half-terms out. A school with no term dates entered
+    counts every weekday (the "due now" page says so); once terms exist, a day outside all of them
+    (holidays, or a term not entered yet) is not a school day, so no dose is flagged missed then."""
+    if day.isoweekday() > 5:
+        return False
+    if not terms:
+        return True
+    return any(t.starts_on <= day <= t.ends_on and not (
+        t.half_term_starts_on and t.half_term_ends_on and t.half_term_starts_on <= day <= t.half_term_ends_on)
+        for t in terms)
+
+
+def school_day_note(school, day: datetime.date) -> str:
+    """What the "due now" page says about today and term dates (one query), or ''."""
+    terms = list(Term.objects.filter(school=school))
+    if not terms:
+        return ("No term dates are set up for the school, so every weekday counts as a school day: "
+                "doses not recorded are flagged missed on every weekday, holidays included.")
+    if not is_school_day(day, terms):
+        return ("Today is not a school day in the term dates (weekend, holiday or half-term): "
+                "doses are not flagged missed. If the school is open, ask the office to enter the term dates.")
+    return ""
+
+
 # --- healthcare plans -----------------------------------------------------------------------------
 
 def save_plan_draft(*, form, acting_user) -> HealthcarePlan:
     """A new plan (version 1) or changes to a draft; signed-off versions are refused."""
+    _require(acting_user, form.instance.pupil.school_id, Ability.MANAGE_MEDICINES)
     return plan_services.save_draft(form=form, acting_user=acting_user, action="healthcareplan.save")
 
 
 def amend_plan(*, plan: HealthcarePlan, acting_user) -> HealthcarePlan:
     """The draft of the next version, copied from `plan` (or the draft already started)."""
+    _require(acting_user, plan.pupil.school_id, Ability.MANAGE_MEDICINES)
     return plan_services.amend(plan=plan, acting_user=acting_user)
 
 
@@ -50,10 +97,26 @@ def amend_plan(*, plan: HealthcarePlan, acting_user) -> HealthcarePlan:
 def sign_off_plan(*, plan: HealthcarePlan, acting_user) -> HealthcarePlan:
     """Put a draft in force (the previous version is superseded) and show its emergency summary
     wherever the pupil's medical alerts show."""
+    _require(acting_user, plan.pupil.school, Ability.MANAGE_MEDICINES)
+    text = emergency_banner_text(plan)
+    if len(text) > BANNER_MAX:
+        raise ValidationError(BANNER_TOO_LONG)
     plan = plan_services.put_in_force(plan=plan, acting_user=acting_user)
     with pghistory.context(user=acting_user.pk, action="healthcareplan.sign_off"):
-        Pupil.objects.filter(pk=plan.pupil_id).update(healthcare_emergency=plan.emergency_summary)
+        Pupil.objects.filter(pk=plan.pupil_id).update(healthcare_emergency=text)
     return plan
+
+
+BANNER_MAX = 300  # Pupil.healthcare_emergency
+BANNER_TOO_LONG = ("The emergency summary and who is responsible must fit in 300 characters together: they show "
+                   "on every medical-alert banner, including for staff who can't open the plan.")
+
+
+def emergency_banner_text(plan) -> str:
+    """What the medical-alert banner says: what to do and who acts, enough to act on for staff who
+    can't open the plan (e.g. after break-glass on "before you step in")."""
+    summary = plan.emergency_summary.strip().rstrip(".")
+    return f"{summary}. Who acts: {plan.emergency_responsible.strip()}"
 
 
 def in_force_plan(pupil) -> HealthcarePlan | None:
@@ -65,6 +128,7 @@ def in_force_plan(pupil) -> HealthcarePlan | None:
 @transaction.atomic
 def save_medicine(*, form, pupil, acting_user) -> Medicine:
     """Add a medicine with the parent's agreement, or change one (e.g. a renewed agreement)."""
+    _require(acting_user, pupil.school, Ability.MANAGE_MEDICINES)
     plan_services.require_current(pupil)
     medicine = form.save(commit=False)
     action = "medicine.update" if medicine.pk else "medicine.add"
@@ -84,6 +148,7 @@ def save_medicine(*, form, pupil, acting_user) -> Medicine:
 @transaction.atomic
 def receive_batch(*, medicine: Medicine, batch_number: str, expires_on: datetime.date, quantity: Decimal,
                   received_on: datetime.date | None = None, acting_user) -> Batch:
+    _require(acting_user, medicine.school, Ability.MANAGE_MEDICINES)
     plan_services.require_current(medicine.pupil)
     with pghistory.context(user=acting_user.pk, action="medicine.batch_received"):
         batch = Batch(medicine=medicine, batch_number=batch_number.strip(), expires_on=expires_on,
@@ -97,7 +162,8 @@ def receive_batch(*, medicine: Medicine, batch_number: str, expires_on: datetime
 @transaction.atomic
 def return_batch(*, batch: Batch, acting_user) -> Batch:
     """What is left goes back to the parent (or for disposal): recorded, and the batch closes."""
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    batch = Batch.objects.select_for_update().select_related("medicine").get(pk=batch.pk)
+    _require(acting_user, batch.medicine.school_id, Ability.MANAGE_MEDICINES)
     if batch.returned_on:
         return batch  # a second click is not a second return
     with pghistory.context(user=acting_user.pk, action="medicine.batch_returned"):
@@ -121,8 +187,13 @@ def record_stock_check(*, batch: Batch, counted: Decimal, note: str = "", acting
     """Count a batch. The running count becomes what was counted; a mismatch is kept on the check
     and the SENCo and senior leaders are told."""
     batch = Batch.objects.select_for_update().select_related("medicine__pupil").get(pk=batch.pk)
+    _require(acting_user, batch.medicine.school_id, Ability.MANAGE_MEDICINES)
+    if batch.returned_on:
+        raise ValidationError({"counted": "This batch was returned: there is nothing in school to count."})
     if counted < 0:
         raise ValidationError({"counted": "A count can't be below zero."})
+    if not _two_places(counted):
+        raise ValidationError({"counted": "Count to at most two decimal places."})
     if counted != batch.quantity_in_stock and not note.strip():
         raise ValidationError({"note": "The count doesn't match the running count: say what you found."})
     with pghistory.context(user=acting_user.pk, action="medicine.stock_check"):
@@ -159,6 +230,10 @@ def _when(value: datetime.datetime, now: datetime.datetime) -> str:
     return f"{local:%H:%M}" if local.date() == timezone.localtime(now).date() else f"{local:%-d %b %H:%M}"
 
 
+def _givers(school) -> set[int]:
+    return {u.pk for u in staff_with_ability(school, Ability.GIVE_MEDICATION)}
+
+
 def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, scheduled_for=None, batch=None,
                   dose_amount=None, reason: str = "", witness=None, giver=None,
                   now: datetime.datetime | None = None) -> dict[str, list[str]]:
@@ -171,6 +246,9 @@ def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, sc
         problems.setdefault(field, []).append(message)
 
     day = timezone.localtime(at).date()
+    # Whoever calls (a view, a command, the shell), the recorder is staff of this school who may give.
+    if giver is None or giver.pk not in _givers(medicine.school):
+        refuse("__all__", "Only staff of this school who may give medicines can record a dose.")
     if medicine.pupil.archived_at:
         refuse("__all__", "This pupil has left the school: their records are read-only.")
     if medicine.stopped_on and medicine.stopped_on <= day:
@@ -213,6 +291,8 @@ def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, sc
         refuse("__all__", problem + " Without it the medicine can't be given.")
     if dose_amount is None or dose_amount <= 0:
         refuse("dose_amount", "Enter the dose given.")
+    elif not _two_places(dose_amount):
+        refuse("dose_amount", "Give the dose to at most two decimal places.")
     elif dose_amount > medicine.dose_amount:
         refuse("dose_amount", f"More than the agreed dose ({medicine.dose_label}).")
 
@@ -225,10 +305,20 @@ def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, sc
             medicine=medicine, outcome__in=[Outcome.GIVEN, Outcome.AT_HOME],
             at__gt=at - max(span, gap), at__lt=at + max(span, gap)).order_by("at"))
         in_24h = [a for a in recent if at - span < a.at <= at]
-        if medicine.prn_max_doses_24h and len(in_24h) >= medicine.prn_max_doses_24h:
-            next_ok = in_24h[len(in_24h) - medicine.prn_max_doses_24h].at + span
+        limit = medicine.prn_max_doses_24h
+        if limit and len(in_24h) >= limit:
+            next_ok = in_24h[len(in_24h) - limit].at + span
             refuse("__all__", f"Already {len(in_24h)} doses in the 24 hours before {_hm(at)} (most allowed: "
-                              f"{medicine.prn_max_doses_24h}). The next may be given from {_when(next_ok, now)}.")
+                              f"{limit}). The next may be given from {_when(next_ok, now)}.")
+        elif limit:
+            # A dose recorded late (or on a phone a moment behind) can sit before doses already
+            # recorded: no 24 hours that include it may hold more than the most allowed.
+            later = [a for a in recent if at < a.at < at + span]
+            for start in [a.at for a in in_24h] + [at]:
+                if sum(1 for a in in_24h + later if start <= a.at < start + span) + 1 > limit:
+                    refuse("__all__", f"Too many doses: with one at {_when(at, now)} there would be more than "
+                                      f"{limit} in 24 hours (another is recorded at {_when(later[0].at, now)}).")
+                    break
         close = [a for a in recent if abs(a.at - at) < gap]
         if gap and close:
             last = close[-1]
@@ -257,7 +347,7 @@ def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, sc
             refuse("witness", "A controlled drug needs a second member of staff to witness the dose.")
         elif giver is not None and witness.pk == giver.pk:
             refuse("witness", "The witness must be someone other than the person giving the dose.")
-        elif witness.pk not in {u.pk for u in staff_with_ability(medicine.school, Ability.GIVE_MEDICATION)}:
+        elif witness.pk not in _givers(medicine.school):
             refuse("witness", "The witness must be a member of staff at this school who may give medicines.")
     return problems
 
@@ -325,6 +415,7 @@ def confirm_witness(*, administration: Administration, witness, same_device: boo
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
     if administration.witness_id != witness.pk:
         raise ValidationError("Only the member of staff named as witness can confirm this dose.")
+    _require(witness, administration.school_id, Ability.GIVE_MEDICATION)  # e.g. left the school since
     existing = WitnessConfirmation.objects.filter(administration=administration).first()
     if existing:
         return existing
@@ -336,6 +427,7 @@ def confirm_witness(*, administration: Administration, witness, same_device: boo
 @transaction.atomic
 def mark_parent_told(*, administration: Administration, how: str = "", acting_user) -> ParentTold:
     administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    _require(acting_user, administration.school_id, Ability.MANAGE_MEDICINES)
     if not administration.needs_parent_told:
         raise ValidationError("Only refused, not-given and missed doses are listed for telling parents.")
     existing = ParentTold.objects.filter(administration=administration).first()
@@ -348,6 +440,7 @@ def mark_parent_told(*, administration: Administration, how: str = "", acting_us
 @transaction.atomic
 def add_addendum(*, administration: Administration, text: str, acting_user) -> AdministrationAddendum:
     """A correction or later detail on a dose record: the record itself never changes."""
+    _require(acting_user, administration.school_id, Ability.GIVE_MEDICATION)
     if not text.strip():
         raise ValidationError({"text": "Write the correction or detail to add."})
     with pghistory.context(user=acting_user.pk, action="medicine.addendum"):
@@ -358,18 +451,24 @@ def add_addendum(*, administration: Administration, text: str, acting_user) -> A
 def flag_missed_doses(*, now: datetime.datetime | None = None) -> list[Administration]:
     """Record as missed every scheduled dose of today whose window has closed with nothing recorded,
     and tell each school's SENCo. Idempotent: a dose is flagged once (the unique constraint on
-    medicine + scheduled_for; a dose recorded meanwhile wins). School days only (Monday-Friday);
-    doses before the medicine was added, outside its agreement or after it stopped are not due."""
+    medicine + scheduled_for; a dose recorded meanwhile wins). School days only: each school's term
+    dates, half-terms out (weekdays when it has none, see ``is_school_day``); doses before the
+    medicine was added, outside its agreement or after it stopped are not due."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    if today.weekday() >= 5:
+    if today.isoweekday() > 5:
         return []
     medicines = list(Medicine.objects.filter(as_needed=False, stopped_on__isnull=True, pupil__archived_at__isnull=True,
                                              consent_given_on__lte=today)
                      .filter(Q(consent_review_on__isnull=True) | Q(consent_review_on__gte=today))
                      .select_related("pupil", "school"))
+    terms = {}
+    for term in Term.objects.filter(school__in={m.school_id for m in medicines}):
+        terms.setdefault(term.school_id, []).append(term)
     due = []
     for m in medicines:
+        if not is_school_day(today, terms.get(m.school_id, [])):
+            continue
         for t in m.scheduled_times:
             slot = slot_at(today, t)
             if slot + WINDOW_AFTER < now and slot > m.created_at:

@@ -39,8 +39,10 @@ def due_now(request):
     staff = request.staff
     staff.require(Ability.GIVE_MEDICATION)
     due = selectors.due_now(staff)
+    log_access(request, action="care.due_now.view")
     return render(request, "care/due_now.html", {
         "due": due, "before": _minutes(WINDOW_BEFORE), "after": _minutes(WINDOW_AFTER),
+        "school_day_note": services.school_day_note(staff.school, timezone.localtime(due.now).date()),
         "can_manage": staff.can(Ability.MANAGE_MEDICINES)})
 
 
@@ -134,6 +136,7 @@ def witness(request, administration_id):
     record = get_object_or_404(Administration.objects.select_related("pupil", "medicine", "recorded_by"),
                                pk=administration_id, school=staff.school, witness=request.user)
     confirmation = getattr(record, "confirmation", None)
+    log_access(request, action="care.witness.view", pupil=record.pupil)
     if request.method == "POST" and confirmation is None:
         services.confirm_witness(administration=record, witness=request.user)
         messages.success(request, f"You confirmed witnessing {record.medicine.name} for {record.pupil.display_name}.")
@@ -180,6 +183,7 @@ def stock(request):
                                         medicine__pupil__archived_at__isnull=True)
                    .select_related("medicine__pupil").order_by("medicine__pupil__legal_last_name", "medicine__name",
                                                                "expires_on", "id"))
+    log_access(request, action="care.stock.view")
     return render(request, "care/stock.html", {"warnings": warnings, "batches": batches,
                                                "today": timezone.localdate()})
 
@@ -261,8 +265,13 @@ def plan_edit(request, pupil_id):
     pupil = selectors.get_pupil_for(staff, pupil_id)
     draft = HealthcarePlan.objects.filter(pupil=pupil, status="draft").first()
     current = services.in_force_plan(pupil)
+    log_access(request, action="care.plan.edit", pupil=pupil)
     if draft is None and current is not None:
-        draft = services.amend_plan(plan=current, acting_user=request.user)
+        if request.method == "POST":
+            draft = services.amend_plan(plan=current, acting_user=request.user)
+        else:  # opening the page starts nothing: the next version's draft is made on saving
+            draft = HealthcarePlan(pupil=pupil, version=current.version + 1,
+                                   **{f: getattr(current, f) for f in HealthcarePlanForm._meta.fields})
     instance = draft or HealthcarePlan(pupil=pupil)
     form = HealthcarePlanForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
