@@ -255,13 +255,20 @@ def open_menu(page) -> None:
 
 
 def nav_to(page, link_name: str) -> None:
-    """Follow a link in the main navigation, opening the phone menu first if needed."""
+    """Follow a link in the main navigation, opening the phone menu (and "More") first if needed."""
     open_menu(page)
+    nav = page.get_by_role("navigation", name="Main")
+    link = nav.get_by_role("link", name=link_name, exact=True)
+    if not link.is_visible():
+        nav.get_by_role("button", name="More").click()
     with page.expect_navigation():
-        page.get_by_role("navigation", name="Main").get_by_role("link", name=link_name, exact=True).click()
+        link.click()
 
 
 def sign_out(page) -> None:
+    """Sign out from the account menu (the school's name on the bar)."""
     open_menu(page)
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("button.school-name").click()
     with page.expect_navigation():
-        page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out").click()
+        nav.get_by_role("button", name="Sign out").click()
