@@ -15,7 +15,8 @@ Data: databases `sendsupport_bench_alerts_500k` and `sendsupport_bench_alerts_5m
 (never the app's), made by `manage.py migrate` (the 5M one copied from the migrated 500k template
 before filling). Schools, staff, terms, places, periods and pupils through the ORM; incidents in one
 `INSERT ... SELECT ... FROM generate_series` per database with the stored local date, weekday and hour
-filled from the same timestamp. **History triggers are off during the fill** (no history rows for bench
+filled from the same timestamp; a reused database gets incidents' new migrations (the dashboards'
+indexes) applied and is vacuumed first. **History triggers are off during the fill** (no history rows for bench
 data: DECISIONS.md "Bench data"). Writes `bench/results_alerts.md`.
 """
 
@@ -101,7 +102,8 @@ def prepare(label: str, fresh: bool) -> dict:
     if exists(name):
         state = child([__file__, "state", "--label", label], name)
         if state.get("filled"):
-            log(f"{name}: reused ({state['incidents']:,} incidents)")
+            log(f"{name}: reused ({state['incidents']:,} incidents); applying new migrations")
+            state.update(child([__file__, "migrate", "--label", label], name, timeout=3600))
             return state
         admin(f'DROP DATABASE "{name}" WITH (FORCE)')
     template = PREFIX + "template"
@@ -141,6 +143,27 @@ def cmd_state(args) -> dict:
         return {"filled": False}
     n = Incident.objects.count()
     return {"filled": n == schools * per_school, "incidents": n}
+
+
+def cmd_migrate(args) -> dict:
+    """Apply incidents' unapplied migrations (the dashboards' indexes) to a reused bench database. Through the
+    executor, not `manage.py migrate`: a database migrated by an earlier checkout may record an order
+    the graph no longer has (a dependency added since), which the command refuses."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    targets = [n for n in executor.loader.graph.leaf_nodes() if n[0] == "incidents"]  # the dashboards' indexes
+    plan = executor.migration_plan(targets)
+    t0 = time.perf_counter()
+    executor.migrate(targets, plan=plan)
+    with connection.cursor() as cur:  # index-only scans need a current visibility map
+        cur.execute("VACUUM ANALYZE incidents_incident")
+    return {"migrated": [f"{m.app_label}.{m.name}" for m, _ in plan],
+            "migrate_seconds": round(time.perf_counter() - t0, 1)}
 
 
 def cmd_fill(args) -> dict:
@@ -362,33 +385,39 @@ def _plan_nodes(node, depth=0) -> list[str]:
 
 # Read from the runs of 2026-11-24 (17:56, 18:05, 18:10); kept with the script so a rerun keeps it.
 READING = """\
-## Reading (runs of 2026-11-24, by the alerts helper)
+## Reading (run of 2026-11-24 18:56, after the performance pass; the run before it at 18:10)
 
-- **The machine was busy**: load average 9-15 on 2 cores during every run (other helpers' test runs),
-  so the milliseconds are 2-4x a quiet box's. The first run (load about 9) gave, at 500k: overview
-  415 ms, pupil page 196 ms, alerts page 28 ms, the nightly alerts run 223 ms. Ratios to the bare
-  statement and the query counts are the steadier figures. Filling took 31 s for 500k (table 299 MB)
-  and 342 s for 5M (2,990 MB), 838 school days each (five school years, holidays out).
-- **Overview (23 statements)**: two statements are most of the SQL.
-  1. The `GROUPING SETS ((week, cur), (local_weekday, period_id, cur), (location_id, cur), (pupil_id, cur))`
-     aggregate over the default range *plus the comparison period* (3 Sep-24 Nov and 12 Jun-2 Sep: 92k
-     rows at 500k): an index-only scan of `incident_school_local_date` (59 ms quiet) then hashing four
-     sets (about 90 ms). At 5M (250k a school) the same range is 46k rows: 136 ms loaded.
-  2. The quick-pick counts (`behaviour_picks`, `antecedent_picks` unnested): the arrays are not in the
-     covering index, so every row in range is fetched from the heap; at 5M the school's rows are
-     interleaved with 19 other schools', so this is random heap reads: 155-250 ms, the heaviest at 5M.
-  Python (view, charts, template) is 150-250 ms: the page renders about 1,000 template loop iterations
-  (per-pupil table, CSV links, 7 SVG charts).
-- **Per-pupil page (15 statements)**: three statements of about 40 ms each for the busiest pupil (12,491
-  incidents, 764 in range), each re-reading the pupil's rows through `id IN (SELECT id ... pupil_id = ...)`:
-  a BitmapAnd of `incidents_incident_pupil_id` and `incident_school_local_date`, then the heap.
-- **Alerts**: the page is 9 statements (session, user, membership, access log, open and cleared alerts,
-  session save) and under 8 ms of SQL whatever the incident count; it reads the small alerts table. The
-  nightly computation is one index-only pass over one school's last 16 school weeks (plus a few small reads):
-  about 0.2-0.7 s a school here, so about 10 s a night for 20 schools. On this generated data (no real
-  rises) it flagged 2 of 300 pupils at 500k and 3 of 300 at 5M as rising: about the 1% false-alarm rate
-  the simulation tests show; the repeated-force alerts are the busiest tenth of pupils (about 12
-  incidents a day each in this stress data, 4% with force).
+- **The machine was busy**: load 7-8 on 2 cores during this run (13-15 during the 18:10 one), so the
+  milliseconds are 2-4x a quiet box's; compare ratios and query counts first.
+- **Before -> after** (median / p95 ms): 500k overview 730.7 / 1342.2 -> 382.1 / 755.8 (23 -> 22
+  statements); 5M overview 720.7 / 796.8 -> 135.9 / 247.7 (aim met); 500k per-pupil page 264.6 / 300.7
+  -> 72.1 / 108.6 (aim met; its three incident statements 40-44 ms each -> 2-8 ms).
+- **What changed**:
+  1. `incidents` migration 0003: `incident_school_local_date` also INCLUDEs `behaviour_picks` and
+     `antecedent_picks`, so the quick-pick counts are index-only too (they read the heap for every row in
+     range: random reads at 5M, where a school's rows are interleaved with 19 others'); new
+     `incident_pupil_local_date` (pupil, local_date) INCLUDE the columns the per-pupil page reads.
+     Sizes: at 500k the school index 37 -> 86 MB and the pupil index 128 MB (table 299 MB); at 5M
+     857 MB and 1,282 MB (table 2,990 MB). Insert cost (5,000 rows by INSERT ... SELECT with the
+     triggers, rolled back): 2.6-3.0 s with the old index, 3.0-3.4 s with the new ones: about 0.1 ms
+     more an incident, nothing against a person typing a report.
+  2. Overview: the incident counts and the quick-pick counts are one statement: a UNION ALL of two
+     aggregates over disjoint date ranges, this range grouped five ways (day, weekday x period, place,
+     pupil, pick combination), the previous range only by day and pupil (before: the whole 92k rows
+     grouped four ways with a `cur` flag). PostgreSQL runs the two as a Parallel Append; the days
+     stream in index order (no hashing) and are summed to weeks in SQL; the few dozen pick
+     combinations are unnested in SQL.
+  3. Per-pupil page: its three statements read the pupil's incidents as a subquery in FROM (the
+     filter folds into the scan) instead of `id IN (SELECT id ...)`, an index-only range scan.
+  4. Python: the filter form's selects drawn in one pass (Django drew each option through a
+     template); table rows without a test on every cell.
+- **What's left at 500k** (missed, 382 ms here): the incident statement alone is 70-130 ms on this
+  box (about 40 ms of it reading 92k index entries, the rest hashing 61k rows four ways: the stress
+  data has 12 incidents a day for the busiest tenth of pupils). The other 21 statements are each
+  well under a millisecond in PostgreSQL but 5-9 ms a round trip under this load; Python is about
+  115 ms (ORM compiling, charts, template, the reviews and medication selectors of plans and care).
+  Under 150 ms here needs either a per-day summary kept exactly consistent with incidents by
+  triggers (a correction moves date, pupil, place and period), tested, or a quiet machine.
 """
 
 def report(results: dict, fills: dict, args) -> str:
@@ -445,7 +474,7 @@ def report(results: dict, fills: dict, args) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", nargs="?", default="all", choices=["all", "fill", "state", "measure"])
+    parser.add_argument("command", nargs="?", default="all", choices=["all", "fill", "state", "migrate", "measure"])
     parser.add_argument("--label", choices=list(SIZES))
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--requests", type=int, default=30)
@@ -454,6 +483,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "fill":
         print(json.dumps(cmd_fill(args)))
+        return
+    if args.command == "migrate":
+        print(json.dumps(cmd_migrate(args)))
         return
     if args.command == "state":
         print(json.dumps(cmd_state(args)))

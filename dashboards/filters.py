@@ -59,35 +59,47 @@ def preset_range(preset: str, terms: list[Term], today: datetime.date) -> tuple[
     return None
 
 
-class PupilSelect(forms.Select):
-    """The pupil picker drawn in one pass from plain (id, name) rows of `self.pupils`: a whole
-    school's pupils (3,000) as model instances through Django's per-option templates would cost
-    more than all the dashboard's figures."""
+class OnePassSelect(forms.Select):
+    """A select drawn in one pass: Django draws each option through its own template, which for the
+    filter form's few dozen options cost more than some of the dashboard's figures."""
 
-    pupils = None  # the queryset the field chooses from (set by the form)
+    def options(self):
+        return ((value, label) for value, label in self.choices)
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = "" if value is None else str(value)
+        options = "".join(
+            f'<option value="{html.escape(str(v))}"{" selected" if str(v) == chosen else ""}>'
+            f"{html.escape(str(label))}</option>" for v, label in self.options())
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+
+class PupilSelect(OnePassSelect):
+    """The pupil picker from plain (id, name) rows of `self.pupils`, not model instances: a whole
+    school's pupils (3,000)."""
+
+    pupils = None  # the queryset the field chooses from (set by the form)
+
+    def options(self):
+        yield "", "All pupils"
         rows = self.pupils.values_list("pk", "preferred_name", "legal_first_name", "legal_last_name")
-        options = "".join(  # names as Pupil.display_name writes them
-            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>'
-            f'{html.escape(f"{preferred or first} {last}")}</option>' for pk, preferred, first, last in rows)
-        empty = f'<option value=""{" selected" if not chosen else ""}>All pupils</option>'
-        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(empty + options))
+        for pk, preferred, first, last in rows:  # names as Pupil.display_name writes them
+            yield pk, f"{preferred or first} {last}"
 
 
 class FilterForm(forms.Form):
-    preset = forms.ChoiceField(label="Period", choices=PRESETS, required=False)
+    preset = forms.ChoiceField(label="Period", choices=PRESETS, required=False, widget=OnePassSelect)
     start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     year = forms.TypedChoiceField(label="Year group", choices=[("", "All year groups")] + YEAR_GROUPS,
-                                  coerce=int, empty_value=None, required=False)
+                                  coerce=int, empty_value=None, required=False, widget=OnePassSelect)
     class_group = forms.ModelChoiceField(label="Class", queryset=ClassGroup.objects.none(), required=False,
-                                         empty_label="All classes")
-    need = forms.ChoiceField(label="Primary need", choices=[("", "All needs")] + Need.choices, required=False)
+                                         empty_label="All classes", widget=OnePassSelect)
+    need = forms.ChoiceField(label="Primary need", choices=[("", "All needs")] + Need.choices, required=False,
+                             widget=OnePassSelect)
     sen_status = forms.ChoiceField(label="SEN status", choices=[("", "Any SEN status")] + SENStatus.choices,
-                                   required=False)
+                                   required=False, widget=OnePassSelect)
     pupil = forms.ModelChoiceField(label="Pupil", queryset=Pupil.objects.none(), required=False,
                                    empty_label="All pupils", widget=PupilSelect)
 

@@ -64,52 +64,60 @@ def _change(now: int, before: int) -> str:
 
 # --- the school overview ------------------------------------------------------------------------
 
-# GROUPING() bits, in the order of the grouped columns below: week, weekday, period, location, pupil, cur.
-SET_WEEK, SET_HOTSPOT, SET_LOCATION, SET_PUPIL = 30, 38, 58, 60
+# GROUPING() bits, in the order of the grouped columns below: date, weekday, period, location, pupil,
+# behaviour picks, antecedent picks (a set's own columns are 0).
+SET_DAY, SET_HOTSPOT, SET_LOCATION, SET_PUPIL, SET_PICKS = 63, 79, 119, 123, 124
 
 
 def _incident_counts(staff, filters, pupils) -> list[tuple]:
-    """One pass over the index for this range and the equal range before it: counts (and uses of
-    force) by week, by weekday x period, by place and by pupil. The week's Monday is date
-    arithmetic on the stored ISO weekday (date_trunc on a date goes through a timestamp with time
-    zone for every row: twice the cost)."""
-    prev_start, _ = filters.previous
+    """Every incident figure of the overview in one statement, one index-only pass over each range
+    (`incident_school_local_date` covers every column read). This range: counts (and uses of force)
+    by week, weekday x period, place and pupil, and each quick-pick label ticked (the combinations of
+    ticks counted first, a few dozen, then unnested). The equal range before it only by week and by
+    pupil (the weekly comparison and "rising"), so its rows are hashed once, not four times. Weeks
+    are summed from days: the index is in date order, so the days stream without hashing.
+    Rows: (cur, g, day, weekday, period, location, pupil, pick kind, pick label, n, physical)."""
+    prev_start, prev_end = filters.previous
     clause, params = _pupil_clause(staff, filters, pupils)
     sql = f"""
-        SELECT GROUPING(week, local_weekday, period_id, location_id, pupil_id, cur) AS g,
-               week, local_weekday, period_id, location_id, pupil_id, cur,
-               count(*) AS n, count(*) FILTER (WHERE physical_intervention) AS physical
-        FROM (SELECT local_date - (local_weekday - 1) AS week, local_weekday, period_id, location_id,
-                     pupil_id, physical_intervention, local_date >= %s AS cur
-              FROM incidents_incident
-              WHERE school_id = %s AND local_date BETWEEN %s AND %s{clause}) AS i
-        GROUP BY GROUPING SETS ((week, cur), (local_weekday, period_id, cur), (location_id, cur), (pupil_id, cur))
-    """
-    with connection.cursor() as cur:
-        cur.execute(sql, [filters.start, staff.school.pk, prev_start, filters.end, *params])
-        return cur.fetchall()
-
-
-def _pick_counts(staff, filters, pupils, *, kinds=("behaviour", "antecedent")) -> dict[str, list[tuple[str, int]]]:
-    """How often each quick-pick label was ticked in the range (the arrays unnested in SQL)."""
-    clause, params = _pupil_clause(staff, filters, pupils)
-    parts = " UNION ALL ".join(f"SELECT '{k}', unnest(i.{k}_picks)" for k in kinds)
-    # Count each combination of ticks first (few distinct ones), then unnest those: far fewer rows.
-    columns = ", ".join(f"{k}_picks" for k in kinds)
-    sql = f"""
-        SELECT p.kind, p.label, sum(i.n)::int FROM (
-            SELECT {columns}, count(*) AS n FROM incidents_incident
+        WITH counts AS (
+            SELECT true AS cur,
+                   GROUPING(local_date, local_weekday, period_id, location_id, pupil_id, behaviour_picks,
+                            antecedent_picks) AS g,
+                   local_date, local_weekday, period_id, location_id, pupil_id, behaviour_picks, antecedent_picks,
+                   count(*) AS n, count(*) FILTER (WHERE physical_intervention) AS physical
+            FROM incidents_incident
             WHERE school_id = %s AND local_date BETWEEN %s AND %s{clause}
-            GROUP BY {columns}) AS i
-        CROSS JOIN LATERAL ({parts}) AS p(kind, label)
-        GROUP BY p.kind, p.label ORDER BY p.kind, sum(i.n) DESC, p.label
+            GROUP BY GROUPING SETS ((local_date), (local_weekday, period_id), (location_id), (pupil_id),
+                                    (behaviour_picks, antecedent_picks))
+            UNION ALL
+            SELECT false, CASE GROUPING(local_date, pupil_id) WHEN 1 THEN {SET_DAY} ELSE {SET_PUPIL} END,
+                   local_date, NULL, NULL, NULL, pupil_id, NULL, NULL,
+                   count(*), count(*) FILTER (WHERE physical_intervention)
+            FROM incidents_incident
+            WHERE school_id = %s AND local_date BETWEEN %s AND %s{clause}
+            GROUP BY GROUPING SETS ((local_date), (pupil_id)))
+        SELECT cur, g, local_date, local_weekday, period_id, location_id, pupil_id, NULL AS kind, NULL AS label,
+               n::int, physical::int
+        FROM counts WHERE g NOT IN ({SET_DAY}, {SET_PICKS})
+        UNION ALL
+        SELECT cur, {SET_DAY}, local_date - extract(isodow FROM local_date)::int + 1, NULL, NULL, NULL, NULL, NULL,
+               NULL, sum(n)::int, sum(physical)::int
+        FROM counts WHERE g = {SET_DAY}
+        GROUP BY cur, local_date - extract(isodow FROM local_date)::int + 1
+        UNION ALL
+        SELECT true, {SET_PICKS}, NULL, NULL, NULL, NULL, NULL, p.kind, p.label, sum(c.n)::int, NULL
+        FROM counts AS c
+        CROSS JOIN LATERAL (SELECT 'behaviour', unnest(c.behaviour_picks)
+                            UNION ALL SELECT 'antecedent', unnest(c.antecedent_picks)) AS p(kind, label)
+        WHERE c.g = {SET_PICKS}
+        GROUP BY p.kind, p.label
+        ORDER BY kind, n DESC, label
     """
-    out = {k: [] for k in kinds}
     with connection.cursor() as cur:
-        cur.execute(sql, [staff.school.pk, filters.start, filters.end, *params])
-        for kind, label, n in cur.fetchall():
-            out[kind].append((label, n))
-    return out
+        cur.execute(sql, [staff.school.pk, filters.start, filters.end, *params,
+                          staff.school.pk, prev_start, prev_end, *params])
+        return cur.fetchall()
 
 
 def _outcome_progress(pupils) -> Table:
@@ -224,7 +232,6 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
     `pupil_link_query` is added to links to a pupil's analytics (the same date range)."""
     pupils = filters.pupils(staff)
     rows = _incident_counts(staff, filters, pupils)
-    picks = _pick_counts(staff, filters, pupils)
     periods = list(Period.objects.filter(school=staff.school).order_by("starts_at"))
     places = dict(Location.objects.filter(school=staff.school).values_list("pk", "name"))
 
@@ -232,20 +239,23 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
     prev_start, prev_end = filters.previous
     prev_weeks = _weeks(prev_start, prev_end)
     week_now, week_before, phys_now, phys_before = (defaultdict(int) for _ in range(4))
-    hotspot, by_place, by_pupil = defaultdict(int), defaultdict(int), defaultdict(lambda: [0, 0, 0])
-    for g, week, weekday, period_id, location_id, pupil_id, cur, n, physical in rows:
-        if g == SET_WEEK:
-            (week_now if cur else week_before)[week] += n
-            (phys_now if cur else phys_before)[week] += physical
-        elif g == SET_HOTSPOT and cur:
-            hotspot[(weekday, period_id)] += n
-        elif g == SET_LOCATION and cur:
-            by_place[location_id] += n
+    hotspot, by_place, by_pupil = {}, {}, defaultdict(lambda: [0, 0, 0])
+    picks = {"behaviour": [], "antecedent": []}
+    for cur, g, day, weekday, period_id, location_id, pupil_id, kind, label, n, physical in rows:
+        if g == SET_DAY:  # summed by week (the day's Monday)
+            (week_now if cur else week_before)[day] = n
+            (phys_now if cur else phys_before)[day] = physical
+        elif g == SET_HOTSPOT:
+            hotspot[(weekday, period_id)] = n
+        elif g == SET_LOCATION:
+            by_place[location_id] = n
         elif g == SET_PUPIL:
             counts = by_pupil[pupil_id]
-            counts[0 if cur else 1] += n
+            counts[0 if cur else 1] = n
             if cur:
-                counts[2] += physical
+                counts[2] = physical
+        elif g == SET_PICKS:
+            picks[kind].append((label, n))  # in order: most ticked first, then by label
     total, total_before = sum(week_now.values()), sum(week_before.values())
     physical_total, physical_before = sum(phys_now.values()), sum(phys_before.values())
 
@@ -325,25 +335,30 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
 def pupil_analytics(staff, pupil, filters) -> dict:
     """The per-pupil page: ABC patterns, likely functions, when, intensity and duration over time,
     physical interventions, strategy effectiveness, outcome progress. Five queries."""
+    # The pupil's incidents as a subquery in FROM (the planner folds it in): one index-only range of
+    # `incident_pupil_local_date`. `visible_to` keeps the incident rule here too, though the view has
+    # already refused a pupil this person may not see.
     incidents = (Incident.objects.visible_to(staff).filter(pupil=pupil, local_date__range=(filters.start, filters.end))
-                 .order_by())
-    inc_sql, inc_params = incidents.values("pk").query.sql_with_params()
+                 .order_by().values("antecedent_picks", "behaviour_picks", "strategy_picks", "outcome_picks",
+                                    "physical_intervention", "suspected_function", "local_date", "local_weekday",
+                                    "local_hour", "intensity", "duration_minutes"))
+    inc_sql, inc_params = incidents.query.sql_with_params()
 
     with connection.cursor() as cur:
         # Antecedent -> behaviour pairs: every antecedent ticked with every behaviour of the same incident.
         cur.execute(f"""
-            SELECT a, b, count(*) FROM incidents_incident i
+            SELECT a, b, count(*) FROM ({inc_sql}) AS i
             CROSS JOIN LATERAL unnest(CASE WHEN cardinality(i.antecedent_picks) > 0 THEN i.antecedent_picks
                                            ELSE ARRAY['Not recorded']::varchar[] END) AS a
             CROSS JOIN LATERAL unnest(CASE WHEN cardinality(i.behaviour_picks) > 0 THEN i.behaviour_picks
                                            ELSE ARRAY['Not recorded']::varchar[] END) AS b
-            WHERE i.id IN ({inc_sql}) GROUP BY a, b ORDER BY count(*) DESC, a, b""", inc_params)
+            GROUP BY a, b ORDER BY count(*) DESC, a, b""", inc_params)
         pairs = cur.fetchall()
         # Strategies: how often each was used and how often the incident then de-escalated.
         cur.execute(f"""
             SELECT s, count(*), count(*) FILTER (WHERE i.outcome_picks && %s::varchar[] AND NOT i.physical_intervention)
-            FROM incidents_incident i CROSS JOIN LATERAL unnest(i.strategy_picks) AS s
-            WHERE i.id IN ({inc_sql}) GROUP BY s ORDER BY count(*) DESC, s""", [CALM_OUTCOMES, *inc_params])
+            FROM ({inc_sql}) AS i CROSS JOIN LATERAL unnest(i.strategy_picks) AS s
+            GROUP BY s ORDER BY count(*) DESC, s""", [CALM_OUTCOMES, *inc_params])
         strategies = cur.fetchall()
         # Function; weekday x hour; per week: count, mean intensity, mean duration, force.
         cur.execute(f"""
@@ -351,8 +366,7 @@ def pupil_analytics(staff, pupil, filters) -> dict:
                    suspected_function, local_weekday, local_hour, week, count(*),
                    avg(intensity), avg(duration_minutes), count(*) FILTER (WHERE physical_intervention),
                    count(*) FILTER (WHERE outcome_picks && %s::varchar[] AND NOT physical_intervention)
-            FROM (SELECT *, local_date - (local_weekday - 1) AS week FROM incidents_incident
-                  WHERE id IN ({inc_sql})) AS i
+            FROM (SELECT *, local_date - (local_weekday - 1) AS week FROM ({inc_sql}) AS i0) AS i
             GROUP BY GROUPING SETS ((suspected_function), (local_weekday, local_hour), (week))""",
                    [CALM_OUTCOMES, *inc_params])
         grouped = cur.fetchall()

@@ -174,7 +174,12 @@ class Incident(models.Model):
             # The dashboards' range aggregates read only these columns: an index-only scan.
             models.Index(fields=["school", "local_date"], name="incident_school_local_date",
                          include=["pupil", "local_weekday", "local_hour", "period", "location",
-                                  "physical_intervention", "intensity"]),
+                                  "physical_intervention", "intensity", "behaviour_picks", "antecedent_picks"]),
+            # The per-pupil analytics page reads one pupil's range from this alone.
+            models.Index(fields=["pupil", "local_date"], name="incident_pupil_local_date",
+                         include=["school", "local_weekday", "local_hour", "intensity", "duration_minutes",
+                                  "physical_intervention", "suspected_function", "antecedent_picks",
+                                  "behaviour_picks", "strategy_picks", "outcome_picks"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(intensity__gte=1, intensity__lte=5), name="incident_intensity_1_5"),

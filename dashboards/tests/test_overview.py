@@ -143,9 +143,9 @@ def test_open_concerns_are_counted_for_dsl_role_holders_only(client, world, plac
 
 
 # 7 for any signed-in page (session, user, membership, history context, saving the session x3)
-# + terms, incident counts, pick counts, periods, places, pupil names, reviews (2), medication (2),
+# + terms, incident and quick-pick counts (one statement), periods, places, pupil names, reviews (2), medication (2),
 # outcome progress, interventions (2), the access log row, pattern alerts, the class and pupil choices.
-OVERVIEW_QUERIES = 23
+OVERVIEW_QUERIES = 22
 
 
 def test_the_overview_takes_the_same_queries_at_two_data_sizes(client, world, placed, django_assert_num_queries):
