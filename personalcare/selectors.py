@@ -89,7 +89,8 @@ def pupil_page(pupil, *, log_limit: int = 30) -> dict:
     versions = list(CarePlan.objects.filter(pupil=pupil).select_related("signed_off_by")
                     .prefetch_related(Prefetch("named_staff", queryset=User.objects.order_by("full_name"))))
     logs = list(CareLog.objects.filter(pupil=pupil).select_related("given_by", "second_adult")
-                .annotate(addenda_count=Count("addenda"))[:log_limit])
+                .annotate(addenda_count=Count("addenda"))  # a GROUP BY drops Meta.ordering: say it
+                .order_by("-occurred_at", "-id")[:log_limit])
     return {
         "plan": next((v for v in versions if v.is_in_force), None),
         "draft": next((v for v in versions if v.is_draft), None),

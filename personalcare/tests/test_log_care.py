@@ -298,3 +298,12 @@ def test_services_refuse_another_schools_records(care):
                              care_given=["washing"])
     assert CareLog.objects.count() == 1 and CareLogAddendum.objects.count() == 0
     assert CarePlan.objects.get(pk=draft.pk).is_draft and CarePlan.objects.count() == 3
+
+
+def test_the_pupils_care_page_lists_the_newest_logs_first(care):
+    from personalcare.selectors import pupil_page
+
+    older = log_care(care, minutes_ago=3 * 60)
+    newer = log_care(care, minutes_ago=60)
+    assert [log.pk for log in pupil_page(care.pupil_in, log_limit=1)["logs"]] == [newer.pk]
+    assert [log.pk for log in pupil_page(care.pupil_in)["logs"]][:2] == [newer.pk, older.pk]
