@@ -16,7 +16,6 @@ import base64
 import copy
 import datetime
 import io
-import re
 from typing import Callable
 
 from django.core.files import File
@@ -24,6 +23,7 @@ from django.db import models
 from PIL import Image, ImageOps
 
 from .models import Need, Pupil
+from .redaction import name_replacer
 
 TEMPLATE = "pupils/pack/profile.html"
 THUMBNAIL_PX = 240  # longest side of a printed picture: a thumbnail, not the original
@@ -52,9 +52,6 @@ def image_data_uri(file: File, max_px: int = THUMBNAIL_PX) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-ANOTHER = "another pupil"
-
-
 def _full_names(first: str, preferred: str, last: str) -> set[str]:
     return {f"{f} {last}" for f in (first, preferred) if f and last}
 
@@ -69,16 +66,7 @@ def other_pupils_redactor(pupil) -> Callable[[str], str]:
     for names_of_one in (Pupil.objects.filter(school_id=pupil.school_id).exclude(pk=pupil.pk)
                          .values_list("legal_first_name", "preferred_name", "legal_last_name")):
         names |= {n for n in _full_names(*names_of_one) if n.casefold() not in own}
-    if not names:
-        return lambda text: text
-    alternatives = (r"\s+".join(re.escape(part) for part in n.split()) for n in sorted(names, key=len, reverse=True))
-    pattern = re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
-
-    def replace(match):
-        before = match.string[: match.start()].rstrip()
-        return ANOTHER.capitalize() if not before or before[-1] in ".!?\n" else ANOTHER
-
-    return lambda text: pattern.sub(replace, text) if text else text
+    return name_replacer(names)
 
 
 def redact_text_fields(obj: models.Model, clean: Callable[[str], str]) -> models.Model:

@@ -21,14 +21,21 @@ def redactor(others: list[Pupil], subject: Pupil):
     names = set()
     for other in others:
         names |= {n for n in _names(other) if " " in n or n.casefold() not in own}
+    return name_replacer(names)
+
+
+def name_replacer(names: set[str]):
+    """A function that replaces each of `names` in text with "another pupil" (a capital at the
+    start of a sentence; "the Isla" becomes "another pupil", never "the another pupil")."""
     names = sorted((n for n in names if n.strip()), key=len, reverse=True)
     if not names:
-        return lambda text: text
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+        return lambda text: text or ""
+    alternatives = (r"\s+".join(re.escape(part) for part in n.split()) for n in names)
+    pattern = re.compile(r"(?:\b(?:the|a|an)\s+)?\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
 
     def replace(match):
         before = match.string[: match.start()].rstrip()
         starts_sentence = not before or before[-1] in ".!?\n"
         return ANOTHER.capitalize() if starts_sentence else ANOTHER
 
-    return lambda text: pattern.sub(replace, text or "")
+    return lambda text: pattern.sub(replace, text) if text else (text or "")

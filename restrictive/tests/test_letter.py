@@ -73,6 +73,7 @@ def test_a_name_shared_with_the_pupil_is_not_hidden_from_their_own_letter(world)
     clean = redactor([other], world.pupil_in)
     assert clean("Amelia Khan pushed Amelia.") == "Another pupil pushed Amelia."
     assert clean("Took Khan's bag") == "Took another pupil's bag"
+    assert clean("Turned to face the Amelia Khan by the door.") == "Turned to face another pupil by the door."
 
 
 def test_the_letter_renders_a_page_image(client, world, fight, tmp_path):
