@@ -174,7 +174,7 @@ class Medicine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} {self.strength}"
+        return self.label
 
     def consent_problem(self, day: datetime.date) -> str:
         """Why the medicine may not be given on `day` for want of consent, or ''."""
@@ -189,7 +189,16 @@ class Medicine(models.Model):
 
     @property
     def dose_label(self) -> str:
-        return f"{self.dose_amount.normalize():f} {self.unit}"
+        amount = self.dose_amount.normalize()
+        unit = self.unit[:-1] if amount == 1 and self.unit.endswith("s") and len(self.unit) > 2 else self.unit
+        return f"{amount:f} {unit}"  # "1 tablet", "2 tablets", "5 ml"
+
+    @property
+    def label(self) -> str:
+        """Name and strength, without saying the strength twice when the container's name holds it."""
+        if not self.strength or self.strength.casefold() in self.name.casefold():
+            return self.name
+        return f"{self.name} {self.strength}"
 
 
 @pghistory.track()

@@ -308,7 +308,7 @@ def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, sc
         limit = medicine.prn_max_doses_24h
         if limit and len(in_24h) >= limit:
             next_ok = in_24h[len(in_24h) - limit].at + span
-            refuse("__all__", f"Already {len(in_24h)} doses in the 24 hours before {_hm(at)} (most allowed: "
+            refuse("__all__", f"Already {len(in_24h)} dose{'s' if len(in_24h) != 1 else ''} in the 24 hours before {_hm(at)} (most allowed: "
                               f"{limit}). The next may be given from {_when(next_ok, now)}.")
         elif limit:
             # A dose recorded late (or on a phone a moment behind) can sit before doses already

@@ -375,3 +375,17 @@ def test_history_names_who_gave_the_dose(world, scheduled):
     assert event.pgh_context.metadata == {"user": world.people["ta"].pk, "action": "medicine.given"}
     stock_event = apps.get_model("care", "BatchEvent").objects.filter(pgh_obj_id=scheduled[1].pk).latest("pgh_id")
     assert (stock_event.quantity_in_stock, stock_event.pgh_context.metadata["action"]) == (198, "medicine.given")
+
+
+def test_a_medicine_reads_as_on_the_container_once_and_doses_in_good_english():
+    from decimal import Decimal
+
+    from care.models import Medicine
+
+    pen = Medicine(name="EpiPen 300 micrograms auto-injector", strength="300 micrograms", unit="pens",
+                   dose_amount=Decimal("1.00"))
+    assert pen.label == "EpiPen 300 micrograms auto-injector" and pen.dose_label == "1 pen"
+    syrup = Medicine(name="Calpol", strength="120 mg/5 ml", unit="ml", dose_amount=Decimal("5.00"))
+    assert syrup.label == "Calpol 120 mg/5 ml" and syrup.dose_label == "5 ml"
+    tablets = Medicine(name="Lamotrigine", strength="25 mg", unit="tablets", dose_amount=Decimal("2"))
+    assert tablets.dose_label == "2 tablets"
