@@ -17,13 +17,12 @@ from care.factories import BatchFactory, HealthcarePlanFactory, MedicineFactory
 from care.models import Administration, WitnessConfirmation
 from tests.browser.axe import check_a11y
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page, snap,
-    viewport,
+    _fresh_axe_report, assert_touch_size, browser_context_args, browser_type_launch_args, browser_world, login,
+    open_page, page, snap, viewport,
 )
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/med")
-TOUCH_TARGET_PX = 44
 
 
 def shot(page, name):
@@ -32,10 +31,6 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}--{page.viewport_size['width']}px.png"), full_page=True)
 
 
-def assert_touch_size(locator, what):
-    for i in range(locator.count()):
-        box = locator.nth(i).bounding_box()
-        assert box and box["height"] >= TOUCH_TARGET_PX, f"{what} #{i + 1} is {box and box['height']}px tall"
 
 
 @pytest.mark.parametrize("viewport", ["phone", "laptop"], indirect=True)

@@ -14,8 +14,8 @@ from dashboards.models import AlertKind, PatternAlert
 from dashboards.tests.test_alerts import log, noisy_days
 from tests.browser.axe import check_a11y
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page, snap,
-    viewport,
+    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page,
+    snap, snap_to, viewport,
 )
 
 pytestmark = pytest.mark.browser
@@ -23,10 +23,7 @@ SHOTS = Path("/tmp/shots/alerts")
 TOUCH_TARGET_PX = 44
 
 
-def shot(page, name):
-    snap(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}--{page.viewport_size['width']}px.png"), full_page=True)
+shot = snap_to(SHOTS)
 
 
 def alerts_world(w):

@@ -12,27 +12,19 @@ from personalcare.models import CareLog
 from safeguarding.models import Concern
 from tests.browser.axe import check_a11y
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page, snap,
-    viewport,
+    _fresh_axe_report, assert_touch_size, browser_context_args, browser_type_launch_args, browser_world, login,
+    open_page, page, snap, snap_to, viewport,
 )
 
 from .conftest import log_care
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/pc")
-TOUCH_TARGET_PX = 44
 
 
-def shot(page, name):
-    snap(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}--{page.viewport_size['width']}px.png"), full_page=True)
+shot = snap_to(SHOTS)
 
 
-def assert_touch_size(locator, what):
-    for i in range(locator.count()):
-        box = locator.nth(i).bounding_box()
-        assert box and box["height"] >= TOUCH_TARGET_PX, f"{what} #{i + 1} is {box and box['height']}px tall"
 
 
 @pytest.fixture

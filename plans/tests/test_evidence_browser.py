@@ -15,13 +15,12 @@ from plans.tests.test_evidence import add, in_force_plan, outcome_of, pdf, png
 # The browser harness lives with the cross-app journeys; its fixtures are brought in here by name.
 from tests.browser.axe import check_a11y
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page, snap,
-    viewport,
+    _fresh_axe_report, assert_touch_size, browser_context_args, browser_type_launch_args, browser_world, login,
+    open_page, page, snap, viewport,
 )
 
 pytestmark = pytest.mark.browser
 PHONE = pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-TOUCH_TARGET_PX = 44
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +48,6 @@ class Interactions:
         self.fields += 1
 
 
-def assert_touch_size(locator, what):
-    for i in range(locator.count()):
-        box = locator.nth(i).bounding_box()
-        assert box and box["height"] >= TOUCH_TARGET_PX, f"{what} #{i + 1} is {box and box['height']}px tall"
 
 
 @PHONE

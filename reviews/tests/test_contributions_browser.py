@@ -14,25 +14,17 @@ from reviews import services_contributions as services
 from reviews.models_contributions import Contribution
 from tests.browser.axe import check_a11y
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page, snap,
-    viewport,
+    _fresh_axe_report, assert_touch_size, browser_context_args, browser_type_launch_args, browser_world, login,
+    open_page, page, snap, snap_to, viewport,
 )
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots/contrib")
-TOUCH_TARGET_PX = 44
 
 
-def shot(page, name):
-    snap(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}--{page.viewport_size['width']}px.png"), full_page=True)
+shot = snap_to(SHOTS)
 
 
-def assert_touch_size(locator, what):
-    for i in range(locator.count()):
-        box = locator.nth(i).bounding_box()
-        assert box and box["height"] >= TOUCH_TARGET_PX, f"{what} #{i + 1} is {box and box['height']}px tall"
 
 
 def ask_ta(w, question="How does she manage the move from carpet to tables?"):

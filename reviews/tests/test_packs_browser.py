@@ -17,8 +17,8 @@ from reviews.tests.test_packs import history, media  # noqa: F401 (fixtures)
 from sendsupport.sections import pack_sections
 from tests.browser.axe import check_a11y
 from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page, snap,
-    viewport,
+    _fresh_axe_report, browser_context_args, browser_type_launch_args, browser_world, login, open_page, page,
+    snap, snap_to, viewport,
 )
 
 pytestmark = pytest.mark.browser
@@ -26,10 +26,7 @@ SHOTS = Path("/tmp/shots/pack")
 TOUCH_TARGET_PX = 44
 
 
-def shot(page, name):
-    snap(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}--{page.viewport_size['width']}px.png"), full_page=True)
+shot = snap_to(SHOTS)
 
 
 @pytest.fixture

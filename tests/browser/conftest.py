@@ -189,6 +189,26 @@ def browser_world(transactional_db, world):
 
 # --- helpers ------------------------------------------------------------------------------------
 
+TOUCH_TARGET_PX = 44  # the smallest comfortable touch target (WCAG 2.5.5)
+
+
+def assert_touch_size(locator, what: str, px: int = TOUCH_TARGET_PX) -> None:
+    """Every element the locator finds is at least `px` tall: a TA taps it one-handed."""
+    for i in range(locator.count()):
+        box = locator.nth(i).bounding_box()
+        assert box and box["height"] >= px, f"{what} #{i + 1} is {box and box['height']}px tall"
+
+
+def snap_to(folder: Path):
+    """A ``shot(page, name)`` that snaps as ``snap`` does and also keeps a copy in `folder`
+    (e.g. /tmp/shots/<app>) to look at after the run."""
+    def shot(page, name: str) -> None:
+        snap(page, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}--{page.viewport_size['width']}px.png"), full_page=True)
+    return shot
+
+
 def snap(page, name: str) -> Path:
     """Save a full-page screenshot named after the page and viewport width; kept on success."""
     width = page.viewport_size["width"] if page.viewport_size else 0
