@@ -9,6 +9,7 @@ from typing import Callable
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pupils.models import SENStatus
 from sendsupport.sections import pack_sections
 
 FRAME = "reviews/pack/frame.html"
@@ -33,6 +34,9 @@ def pack_html(pack, *, on_section: Callable[[str], None] | None = None) -> str:
                           "html": render_to_string(template, context)})
     return render_to_string(FRAME, {
         "pack": pack, "pupil": pupil, "school": pupil.school, "sections": parts, "title": pack_title(pack),
+        # A pupil on SEN support has an annual review of their support plan, not of an EHCP.
+        "kind": ("EHCP annual review evidence pack" if pupil.sen_status == SENStatus.EHCP
+                 else "Annual review evidence pack"),
         "lang": LANG, "generated_at": timezone.localtime(), "generated_by": pack.requested_by,
     })
 

@@ -138,7 +138,8 @@ def test_senco_makes_a_pack_from_the_form_and_downloads_it(client, world, histor
     assert AccessLog.objects.filter(user=world.people["senco"], pupil=amelia, action="pupil.evidence_pack.download").count() == 1
 
     text = pdf_text(stored)
-    for words in ("CONFIDENTIAL", "EHCP annual review evidence pack", amelia.display_name, amelia.upn,
+    assert "EHCP annual review" not in text  # Amelia is on SEN support, not an EHCP
+    for words in ("CONFIDENTIAL", "Annual review evidence pack", amelia.display_name, amelia.upn,
                   "Oakfield Primary", "Contents", "Interventions and therapy programmes", "Senco Person", "Page 1 of"):
         assert words in text, words
     # The group peer and the pupil involved in the incident are never named, anywhere.
