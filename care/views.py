@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import Ability
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.forms import add_service_errors
 
 from . import selectors, services
 from .forms import AddendumForm, BatchForm, GiveForm, HealthcarePlanForm, MedicineForm, ParentToldForm, StockCheckForm
@@ -26,11 +27,6 @@ from .models import WINDOW_AFTER, WINDOW_BEFORE, Administration, Batch, Healthca
 
 def _minutes(delta):
     return int(delta.total_seconds() // 60)
-
-
-def _add_errors(form, exc: ValidationError):
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required
@@ -87,7 +83,7 @@ def give(request, medicine_id):
                         dose_amount=data["dose_amount"], reason=data["reason"], reaction=data["reaction"],
                         witness=witness, witness_confirmed=confirmed, acting_user=request.user)
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    add_service_errors(form, exc)
                 else:
                     text = f"{pupil.display_name}: {medicine.name} recorded as {record.get_outcome_display().lower()}."
                     if record.witness_id and not confirmed:
@@ -205,7 +201,7 @@ def stock_check(request, batch_id):
             check = services.record_stock_check(batch=batch, counted=form.cleaned_data["counted"],
                                                 note=form.cleaned_data["note"], acting_user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if check.discrepancy:
                 messages.warning(request, f"Stock check recorded with a difference of "
@@ -319,7 +315,7 @@ def medicine_edit(request, pupil_id=None, medicine_id=None):
         try:
             services.save_medicine(form=form, pupil=pupil, acting_user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.instance.name} saved.")
             return redirect("care:pupil", pupil.pk)
@@ -341,7 +337,7 @@ def receive(request, medicine_id):
                                    quantity=d["quantity_received"], received_on=d["received_on"],
                                    acting_user=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{medicine.name}: {d['quantity_received'].normalize():f} {medicine.unit} received.")
             return redirect("care:pupil", medicine.pupil_id)

@@ -16,20 +16,13 @@ from django.shortcuts import redirect, render
 from pupils.models import Pupil
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.forms import add_service_errors
 
 from . import selectors_contributions as selectors
 from . import services_contributions as services
 from .forms_contributions import AskForm, ContributionForm, SafeguardingSummaryForm
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved yet."
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -45,7 +38,7 @@ def pupil_contributions(request, pupil_id):
                 rows = services.ask_for_contributions(staff=staff, pupil=pupil, asked=list(data["asked"]),
                                                       due_on=data["due_on"], question=data["question"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Asked {len(rows)} {'person' if len(rows) == 1 else 'people'}; "
                                           "they have been told.")
@@ -93,7 +86,7 @@ def contribution_write(request, contribution_id):
                 messages.success(request, "Draft saved. Only you can see it until you submit it.")
                 return redirect("reviews:contribution_write", contribution.pk)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
         messages.error(request, FIX_BELOW)
     log_access(request, action="reviews.contribution.write", pupil=contribution.pupil)
     return render(request, "reviews/contributions/write.html", {"contribution": contribution, "form": form},
@@ -119,7 +112,7 @@ def safeguarding_summaries(request, pupil_id):
                 services.add_safeguarding_summary(staff=staff, pupil=pupil, period_start=data["period_start"],
                                                   period_end=data["period_end"], text=data["text"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Summary added. It goes into packs for this pupil that cover the period.")
                 return redirect("reviews:safeguarding_summaries", pupil.pk)

@@ -25,6 +25,7 @@ from incidents.selectors import get_incident_for
 from pupils.models import Pupil
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.forms import add_service_errors
 
 from . import selectors, services
 from .forms import RECORD_FORMS, ConcernForm, StatusForm
@@ -71,21 +72,13 @@ def raise_concern(request):
                 place=data["place"], facts=data["facts"], child_words=data["child_words"], opinion=data["opinion"],
                 immediate_action=data["immediate_action"], body_regions=data["body_regions"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("safeguarding:received", concern.pk)
     messages.error(request, FIX_BELOW)
     pupil = Pupil.objects.in_school(staff).current().select_related("class_group").filter(pk=pupil_id).first()
     return render(request, "safeguarding/raise.html", {"form": form, "pupil": pupil, "incident": incident},
                   status=400)
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -185,7 +178,7 @@ def record(request, concern_id, kind):
                     owner=data.get("owner", ""), outcome=data.get("outcome", ""), reason=data.get("reason", ""),
                     agency=data.get("agency", ""), reference=data.get("reference", ""))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, SUCCESS[kind])
             return redirect(f"{concern.get_absolute_url()}#record")

@@ -15,6 +15,7 @@ from django.utils.dateformat import format as format_date
 from accounts.access import Ability
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.forms import add_service_errors
 
 from .. import selectors_reviews as selectors
 from .. import services_reviews as services
@@ -23,16 +24,6 @@ from ..forms_reviews import ReviewCreateForm, ReviewEditForm
 from ..models import AnnualReview
 
 READ_ONLY_ARCHIVED = "This pupil is archived: their record is read-only."
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A refusal from the service, next to the field it concerns where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _saved_message(review: AnnualReview, *, previous_status: str) -> str:
@@ -74,7 +65,7 @@ def review_create(request, pupil_id):
                                             meeting_date=form.cleaned_data["meeting_date"],
                                             acting_user=request.user, today=today)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Review planned for {format_date(review.meeting_date, 'j F Y')}.")
             return redirect(review)
@@ -122,7 +113,7 @@ def review_edit(request, pupil_id, review_id):
             review = services.update_review(review=saved, acting_user=request.user, today=today,
                                             changes=dict(form.cleaned_data))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _saved_message(review, previous_status=saved.status))
             return redirect(review)
