@@ -3,7 +3,7 @@ incidents, for the pupils they may see), each printable and exporting each of it
 with the same filters. Reads only (selectors.py)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -91,6 +91,8 @@ def overview(request):
 @school_required
 def overview_csv(request, key):
     form, filters, data = _overview(request)
+    if form.errors:
+        return _bad_filters(form)
     table = data["tables"].get(key) or _missing()
     log_access(request, action=f"dashboards.overview.export.{key}")
     return csv_response(table, f"{key}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv")
@@ -126,9 +128,18 @@ def pupil(request, pupil_id):
 @school_required
 def pupil_csv(request, pupil_id, key):
     pupil, form, filters = _pupil(request, pupil_id)
+    if form.errors:
+        return _bad_filters(form)
     table = pupil_analytics(request.staff, pupil, filters)["tables"].get(key) or _missing()
     log_access(request, action=f"dashboards.pupil.export.{key}", pupil=pupil)
     return csv_response(table, f"pupil-{pupil.pk}-{key}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv")
+
+
+def _bad_filters(form):
+    """A page shows filter errors beside the fields; an export would quietly widen to the defaults."""
+    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+    return HttpResponseBadRequest(f"This export's filters aren't valid ({problems}). Open the dashboard and "
+                                  "choose the filters again.", content_type="text/plain")
 
 
 def _csv_urls(tables, name, args, query) -> dict:

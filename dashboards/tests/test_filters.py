@@ -46,3 +46,13 @@ def test_the_page_falls_back_to_twelve_weeks_without_term_dates_and_says_so(clie
     filters = response.context["filters"]
     assert filters.days == 84 and filters.preset == "custom"
     assert "term dates don" in response.content.decode()
+
+
+def test_an_export_with_filters_that_do_not_hold_is_refused_not_widened(client, world):
+    """Another school's pupil in an export's link must not fall back to the whole school's figures."""
+    client.force_login(world.people["senco"])
+    response = client.get(f"/dashboards/export/locations.csv?pupil={world.pupil_other_school.pk}")
+    assert response.status_code == 400 and b"filters aren't valid" in response.content
+    pupil_page = f"/dashboards/pupils/{world.pupil_in.pk}/export/over_time.csv?pupil={world.pupil_other_school.pk}"
+    assert client.get(pupil_page).status_code == 400
+    assert client.get("/dashboards/export/locations.csv").status_code == 200
