@@ -29,9 +29,9 @@ def pack_html(pack, *, on_section: Callable[[str], None] | None = None) -> str:
     for section in pack_sections():
         if on_section:
             on_section(section.title)
-        for built, template, context in _build_one(section, pupil, pack.period_start, pack.period_end):
-            parts.append({"key": built.key, "title": built.title,
-                          "html": render_to_string(template, context)})
+        if gathered := section.gather(pupil, pack.period_start, pack.period_end):
+            template, context = gathered
+            parts.append({"key": section.key, "title": section.title, "html": render_to_string(template, context)})
     return render_to_string(FRAME, {
         "pack": pack, "pupil": pupil, "school": pupil.school, "sections": parts, "title": pack_title(pack),
         # A pupil on SEN support has an annual review of their support plan, not of an EHCP.
@@ -40,14 +40,6 @@ def pack_html(pack, *, on_section: Callable[[str], None] | None = None) -> str:
         "lang": LANG, "generated_at": timezone.localtime(), "generated_by": pack.requested_by,
     })
 
-
-def _build_one(section, pupil, start, end):
-    """As ``sendsupport.sections.build_sections`` does, one section at a time (for progress)."""
-    result = section.build(pupil, start, end)
-    if result is None:
-        return []
-    template, context = result
-    return [(section, template, {**context, "section_id": section.key, "section_title": section.title})]
 
 
 def render_pdf(html: str, *, title: str) -> tuple[bytes, int]:

@@ -24,6 +24,15 @@ class PackSection:
     #             personal care 65, plans in force 70, views and contributions 80, appendices 90+
     build: SectionFn
 
+    def gather(self, pupil, start: datetime.date, end: datetime.date) -> "tuple[str, dict] | None":
+        """(template, context) with ``section_id`` and ``section_title`` added, or None when the
+        section has nothing to say for the period."""
+        result = self.build(pupil, start, end)
+        if result is None:
+            return None
+        template, context = result
+        return template, {**context, "section_id": self.key, "section_title": self.title}
+
 
 _sections: dict[str, PackSection] = {}
 
@@ -36,15 +45,3 @@ def register_pack_section(key: str, title: str, order: int, build: SectionFn) ->
 
 def pack_sections() -> list[PackSection]:
     return sorted(_sections.values(), key=lambda s: (s.order, s.key))
-
-
-def build_sections(pupil, start: datetime.date, end: datetime.date) -> list[tuple[PackSection, str, dict]]:
-    """Every registered section that has something to say, in order, as (section, template, context)."""
-    built = []
-    for section in pack_sections():
-        result = section.build(pupil, start, end)
-        if result is not None:
-            template, context = result
-            built.append((section, template, {**context, "section_id": section.key,
-                                              "section_title": section.title}))
-    return built
