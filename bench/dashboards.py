@@ -162,6 +162,7 @@ def cmd_migrate(args) -> dict:
     executor.migrate(targets, plan=plan)
     with connection.cursor() as cur:  # index-only scans need a current visibility map
         cur.execute("VACUUM ANALYZE incidents_incident")
+        cur.execute("VACUUM ANALYZE incidents_incidenttally")
     return {"migrated": [f"{m.app_label}.{m.name}" for m, _ in plan],
             "migrate_seconds": round(time.perf_counter() - t0, 1)}
 
@@ -177,6 +178,7 @@ def cmd_fill(args) -> dict:
 
     from accounts.models import Membership, School, Term, User
     from bench import fill
+    from incidents import tallies
     from incidents.models import DEFAULT_PICKS, Incident, PickKind
     from pupils.models import ClassGroup
 
@@ -218,8 +220,10 @@ def cmd_fill(args) -> dict:
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         fill._set_user_triggers([m._meta.db_table for m in (School, User, Membership, ClassGroup, Term, Incident)]
                                 + ["pupils_pupil", "accounts_location", "accounts_period"], enabled=True)
+        tallies.rebuild()  # the tally triggers were off with the rest
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE incidents_incident")
+        cur.execute("VACUUM ANALYZE incidents_incidenttally")
         cur.execute("ANALYZE")
         cur.execute("SELECT pg_size_pretty(pg_total_relation_size('incidents_incident'))")
         size = cur.fetchone()[0]
@@ -383,41 +387,43 @@ def _plan_nodes(node, depth=0) -> list[str]:
 
 # --- report -------------------------------------------------------------------------------------
 
-# Read from the runs of 2026-11-24 (17:56, 18:05, 18:10); kept with the script so a rerun keeps it.
+# Read from the runs of 2026-11-24 (session 3: 17:56-18:56; session 4: 20:21, 20:24); kept with the
+# script so a rerun keeps it.
 READING = """\
-## Reading (run of 2026-11-24 18:56, after the performance pass; the run before it at 18:10)
+## Reading (session 4, 2026-11-24: incident tallies)
 
-- **The machine was busy**: load 7-8 on 2 cores during this run (13-15 during the 18:10 one), so the
-  milliseconds are 2-4x a quiet box's; compare ratios and query counts first.
-- **Before -> after** (median / p95 ms): 500k overview 730.7 / 1342.2 -> 382.1 / 755.8 (23 -> 22
-  statements); 5M overview 720.7 / 796.8 -> 135.9 / 247.7 (aim met); 500k per-pupil page 264.6 / 300.7
-  -> 72.1 / 108.6 (aim met; its three incident statements 40-44 ms each -> 2-8 ms).
-- **What changed**:
-  1. `incidents` migration 0003: `incident_school_local_date` also INCLUDEs `behaviour_picks` and
-     `antecedent_picks`, so the quick-pick counts are index-only too (they read the heap for every row in
-     range: random reads at 5M, where a school's rows are interleaved with 19 others'); new
-     `incident_pupil_local_date` (pupil, local_date) INCLUDE the columns the per-pupil page reads.
-     Sizes: at 500k the school index 37 -> 86 MB and the pupil index 128 MB (table 299 MB); at 5M
-     857 MB and 1,282 MB (table 2,990 MB). Insert cost (5,000 rows by INSERT ... SELECT with the
-     triggers, rolled back): 2.6-3.0 s with the old index, 3.0-3.4 s with the new ones: about 0.1 ms
-     more an incident, nothing against a person typing a report.
-  2. Overview: the incident counts and the quick-pick counts are one statement: a UNION ALL of two
-     aggregates over disjoint date ranges, this range grouped five ways (day, weekday x period, place,
-     pupil, pick combination), the previous range only by day and pupil (before: the whole 92k rows
-     grouped four ways with a `cur` flag). PostgreSQL runs the two as a Parallel Append; the days
-     stream in index order (no hashing) and are summed to weeks in SQL; the few dozen pick
-     combinations are unnested in SQL.
-  3. Per-pupil page: its three statements read the pupil's incidents as a subquery in FROM (the
-     filter folds into the scan) instead of `id IN (SELECT id ...)`, an index-only range scan.
-  4. Python: the filter form's selects drawn in one pass (Django drew each option through a
-     template); table rows without a test on every cell.
-- **What's left at 500k** (missed, 382 ms here): the incident statement alone is 70-130 ms on this
-  box (about 40 ms of it reading 92k index entries, the rest hashing 61k rows four ways: the stress
-  data has 12 incidents a day for the busiest tenth of pupils). The other 21 statements are each
-  well under a millisecond in PostgreSQL but 5-9 ms a round trip under this load; Python is about
-  115 ms (ORM compiling, charts, template, the reviews and medication selectors of plans and care).
-  Under 150 ms here needs either a per-day summary kept exactly consistent with incidents by
-  triggers (a correction moves date, pupil, place and period), tested, or a quiet machine.
+- **A quiet machine this time** (load 1.4-1.7 on 2 cores; session 3's runs had 7-15), so these
+  milliseconds are not comparable with session 3's 382 ms; the same-run comparisons are.
+- **Before -> after the tallies, same quiet machine, back to back** (median / p95 ms): 500k overview
+  93.9 / 97.9 -> 55.7 / 58.9, its heaviest statement alone 47.0 -> 15.5 ms; 5M one-school overview
+  62.7 / 68.1 -> 50.8 / 55.7, heaviest 22.4 -> 11.3 ms. Query counts unchanged (22). The per-pupil
+  and alerts pages don't read tallies (21 and 15 ms).
+- **What changed**: `incidents.IncidentTally` (migration 0004): a school's incidents counted per
+  local day by period, place, pupil and each behaviour and antecedent ticked, with uses of force.
+  A whole-school overview sums a range's tally rows (500k: 154,580 rows, 28 MB, about 3 incidents a
+  row; 5M: 2.3M rows, 355 MB) from the unique index alone, instead of grouping every incident five
+  ways. Weeks, weekday x period and force come from the period rows (each incident is tallied once
+  there). A narrowed overview (year, class, need, SEN status, pupil, or a caseload) still reads the
+  incidents: fewer rows, and a tally by every filter would be a cube.
+- **Exactly in step**: AFTER row triggers on `incidents_incident` (insert; delete, which the
+  never-deleted guard refuses anyway; and an update of a counted column: a correction moving the
+  date, pupil, place or period, force, ticks) take the old row's parts away and add the new row's in
+  one statement, in key order (two writers lock shared rows in the same order: no deadlock). Tested:
+  a quick log's rows by hand, corrections, random writes recounted after each round, an uncounted
+  change not touching a tally row, two threads at once, and the overview read both ways on random
+  data (`incidents/tests/test_tally.py`, `dashboards/tests/test_tallied.py`). `manage.py
+  incident_tallies` checks (exit 1 on a difference) or `--rebuild`s, for loads that bypass triggers
+  (the bench fills do, then rebuild).
+- **Cost**: 0.41-0.50 ms more an incident (2,000 single-row INSERT ... SELECTs on the 500k database,
+  rolled back: 0.26-0.28 ms without the tally triggers, 0.69-0.78 ms with), against a quick log's
+  request of tens of milliseconds. Hot rows: incidents logged at once in the same school, day and
+  period update the same tally row, so the second waits for the first's commit (a quick log's
+  transaction is a few milliseconds).
+- **What's left**: of the 500k overview's 56 ms, the SQL is 25 ms (22 statements, 15 of them the
+  tallies) and Python 31 ms (ORM compiling, 7 charts, the template, the reviews and medication
+  selectors of plans and care).
+- Session 3's changes (still in place): the covering indexes of migration 0003, one statement for
+  every incident figure, the per-pupil page's index-only range scan, the one-pass filter selects.
 """
 
 def report(results: dict, fills: dict, args) -> str:

@@ -226,12 +226,15 @@ def remove_added_incidents(db_url: str, last_id: int) -> int:
         added = conn.execute("SELECT count(*) FROM incidents_incident WHERE id > %s", [last_id]).fetchone()[0]
         if added:
             conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks when the triggers are re-enabled
-            for table in ("incidents_incident", "incidents_incidentevent"):
-                conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            # Only the never-deleted guard is lifted on incidents: the tally triggers take the rows out.
+            guard = conn.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'incidents_incident'::regclass "
+                                 "AND tgname LIKE 'pgtrigger_never_deleted_%%'").fetchone()[0]
+            conn.execute("ALTER TABLE incidents_incidentevent DISABLE TRIGGER USER")
+            conn.execute(f'ALTER TABLE incidents_incident DISABLE TRIGGER "{guard}"')
             conn.execute("DELETE FROM incidents_incidentevent WHERE pgh_obj_id > %s", [last_id])
             conn.execute("DELETE FROM incidents_incident WHERE id > %s", [last_id])
-            for table in ("incidents_incident", "incidents_incidentevent"):
-                conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            conn.execute(f'ALTER TABLE incidents_incident ENABLE TRIGGER "{guard}"')
+            conn.execute("ALTER TABLE incidents_incidentevent ENABLE TRIGGER USER")
     return added
 
 

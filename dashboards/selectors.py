@@ -70,15 +70,24 @@ SET_DAY, SET_HOTSPOT, SET_LOCATION, SET_PUPIL, SET_PICKS = 63, 79, 119, 123, 124
 
 
 def _incident_counts(staff, filters, pupils) -> list[tuple]:
-    """Every incident figure of the overview in one statement, one index-only pass over each range
-    (`incident_school_local_date` covers every column read). This range: counts (and uses of force)
-    by week, weekday x period, place and pupil, and each quick-pick label ticked (the combinations of
-    ticks counted first, a few dozen, then unnested). The equal range before it only by week and by
-    pupil (the weekly comparison and "rising"), so its rows are hashed once, not four times. Weeks
-    are summed from days: the index is in date order, so the days stream without hashing.
+    """Every incident figure of the overview in one statement. This range: counts (and uses of
+    force) by week, weekday x period, place and pupil, and each quick-pick label ticked; the equal
+    range before it only by week and by pupil (the weekly comparison and "rising"). A whole school
+    is read from its tallies; fewer pupils from their incidents.
     Rows: (cur, g, day, weekday, period, location, pupil, pick kind, pick label, n, physical)."""
-    prev_start, prev_end = filters.previous
     clause, params = _pupil_clause(staff, filters, pupils)
+    if not clause:
+        return _tallied_counts(staff.school.pk, filters)
+    return _counted_incidents(staff.school.pk, filters, clause, params)
+
+
+def _counted_incidents(school_id: int, filters, clause: str = "", params=()) -> list[tuple]:
+    """`_incident_counts` from the incidents themselves (narrowed by `clause`): one index-only pass
+    over each range (`incident_school_local_date` covers every column read). The combinations of
+    ticks are counted first, a few dozen, then unnested (a label ticked twice counts once); the
+    previous range is grouped only by day and pupil, so its rows are hashed once, not four times.
+    Weeks are summed from days: the index is in date order, so the days stream without hashing."""
+    prev_start, prev_end = filters.previous
     sql = f"""
         WITH counts AS (
             SELECT true AS cur,
@@ -109,14 +118,47 @@ def _incident_counts(staff, filters, pupils) -> list[tuple]:
         SELECT true, {SET_PICKS}, NULL, NULL, NULL, NULL, NULL, p.kind, p.label, sum(c.n)::int, NULL
         FROM counts AS c
         CROSS JOIN LATERAL (SELECT 'behaviour', unnest(c.behaviour_picks)
-                            UNION ALL SELECT 'antecedent', unnest(c.antecedent_picks)) AS p(kind, label)
+                            UNION SELECT 'antecedent', unnest(c.antecedent_picks)) AS p(kind, label)
         WHERE c.g = {SET_PICKS}
         GROUP BY p.kind, p.label
         ORDER BY kind, n DESC, label
     """
     with connection.cursor() as cur:
-        cur.execute(sql, [staff.school.pk, filters.start, filters.end, *params,
-                          staff.school.pk, prev_start, prev_end, *params])
+        cur.execute(sql, [school_id, filters.start, filters.end, *params, school_id, prev_start, prev_end, *params])
+        return cur.fetchall()
+
+
+def _tallied_counts(school_id: int, filters) -> list[tuple]:
+    """`_incident_counts` for a whole school, from `IncidentTally` (incidents/tallies.py): a few rows
+    a day instead of every incident. The same rows, in the same order. Each incident is tallied once
+    under its period, so weeks, weekday x period and force are summed from the period rows."""
+    prev_start, _ = filters.previous
+    sql = f"""
+        WITH t AS MATERIALIZED (
+            SELECT local_date >= %s AS cur, local_date, dimension, key, label, n, physical
+            FROM incidents_incidenttally
+            WHERE school_id = %s AND local_date BETWEEN %s AND %s)
+        SELECT cur, {SET_DAY}, local_date - extract(isodow FROM local_date)::int + 1, NULL::int, NULL::int, NULL::int,
+               NULL::int, NULL, NULL, sum(n)::int, sum(physical)::int
+        FROM t WHERE dimension = 'period'
+        GROUP BY cur, local_date - extract(isodow FROM local_date)::int + 1 HAVING sum(n) > 0
+        UNION ALL
+        SELECT true, {SET_HOTSPOT}, NULL, extract(isodow FROM local_date)::int, key, NULL, NULL, NULL, NULL,
+               sum(n)::int, sum(physical)::int
+        FROM t WHERE cur AND dimension = 'period' GROUP BY extract(isodow FROM local_date)::int, key HAVING sum(n) > 0
+        UNION ALL
+        SELECT true, {SET_LOCATION}, NULL, NULL, NULL, key, NULL, NULL, NULL, sum(n)::int, sum(physical)::int
+        FROM t WHERE cur AND dimension = 'place' GROUP BY key HAVING sum(n) > 0
+        UNION ALL
+        SELECT cur, {SET_PUPIL}, NULL, NULL, NULL, NULL, key, NULL, NULL, sum(n)::int, sum(physical)::int
+        FROM t WHERE dimension = 'pupil' GROUP BY cur, key HAVING sum(n) > 0
+        UNION ALL
+        SELECT true, {SET_PICKS}, NULL, NULL, NULL, NULL, NULL, dimension, label, sum(n)::int, NULL
+        FROM t WHERE cur AND dimension IN ('behaviour', 'antecedent') GROUP BY dimension, label HAVING sum(n) > 0
+        ORDER BY 8, 10 DESC, 9
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, [filters.start, school_id, prev_start, filters.end])
         return cur.fetchall()
 
 

@@ -24,6 +24,8 @@ from accounts.access import Ability
 from accounts.models import Location, Period, School
 from pupils.models import Pupil
 
+from . import tallies
+
 MAX_DURATION_MINUTES = 480  # a whole school day; longer is a typing slip
 LOCAL_TZ = "Europe/London"  # every school is in England; the stored local fields use this zone
 
@@ -197,6 +199,11 @@ class Incident(models.Model):
                     NEW.local_weekday := extract(isodow FROM NEW.occurred_at AT TIME ZONE '{LOCAL_TZ}');
                     NEW.local_hour := extract(hour FROM NEW.occurred_at AT TIME ZONE '{LOCAL_TZ}');
                     RETURN NEW;"""),
+            # The dashboards' counts (IncidentTally), in the same transaction as the incident.
+            pgtrigger.Trigger(name="tally", when=pgtrigger.After,
+                              operation=pgtrigger.Insert | pgtrigger.Delete, func=tallies.TRIGGER_FUNC),
+            pgtrigger.Trigger(name="tally_change", when=pgtrigger.After, operation=pgtrigger.Update,
+                              condition=pgtrigger.Condition(tallies.TRIGGER_CONDITION), func=tallies.TRIGGER_FUNC),
         ]
 
     def __str__(self):
@@ -222,6 +229,31 @@ class Incident(models.Model):
     @property
     def behaviour_summary(self):
         return ", ".join(self.behaviour_picks) or self.behaviour[:60]
+
+
+class IncidentTally(models.Model):
+    """Incidents of a school on a local day counted by one grouping: `dimension` is period, place
+    or pupil (`key` the id; a NULL period is outside the school day) or behaviour or antecedent
+    (`label` the tick). Derived, never written by the app: the `tally` triggers on Incident keep it
+    exactly in step (incidents/tallies.py)."""
+
+    school = models.ForeignKey(School, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    local_date = models.DateField()
+    dimension = models.CharField(max_length=10)
+    key = models.IntegerField(null=True)
+    label = models.CharField(max_length=60, null=True)
+    n = models.IntegerField()
+    physical = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the overview's index: a range of days read from the index alone.
+            models.UniqueConstraint(fields=["school", "local_date", "dimension", "key", "label"],
+                                    include=["n", "physical"], nulls_distinct=False, name="incident_tally_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.local_date} {self.dimension} {self.key or self.label}: {self.n}"
 
 
 @pghistory.track()

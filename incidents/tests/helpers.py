@@ -3,7 +3,9 @@ import uuid
 
 from django.utils import timezone
 
+from accounts.access import StaffContext
 from accounts.factories import LocationFactory, PeriodFactory
+from accounts.models import Membership
 
 
 def places(world):
@@ -45,3 +47,10 @@ def full_report_data(pupil, where, **overrides):
     })
     data.update(overrides)
     return data
+
+
+def staff_of(world, role):
+    """The staff context a request of `world.people[role]` would have."""
+    user = world.people[role]
+    membership = Membership.objects.get(user=user, school=world.school)
+    return StaffContext(user=user, school=world.school, membership=membership, roles=frozenset(membership.roles))

@@ -8,15 +8,15 @@ import zoneinfo
 import pytest
 from django.template.loader import render_to_string
 
-from accounts.access import StaffContext
 from accounts.factories import LocationFactory, PeriodFactory, TermFactory
-from accounts.models import Membership
 from incidents import services
 from incidents.factories import IncidentFactory
 from incidents.models import Incident, IncidentDraft, InvolvedPupil
 from incidents.pack import appendix_section, behaviour_section, previous_period
 from pupils.factories import PupilFactory
 from sendsupport.sections import pack_sections
+
+from .helpers import staff_of
 
 D = datetime.date
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -27,12 +27,6 @@ PREVIOUS = (D(2026, 9, 7), D(2026, 10, 4))
 
 def at(day, hh, mm=0):
     return datetime.datetime.combine(day, datetime.time(hh, mm), LONDON)
-
-
-def staff_of(world, role):
-    user = world.people[role]
-    membership = Membership.objects.get(user=user, school=world.school)
-    return StaffContext(user=user, school=world.school, membership=membership, roles=frozenset(membership.roles))
 
 
 @pytest.fixture
