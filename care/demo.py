@@ -13,7 +13,10 @@ What the data shows, on purpose:
   at 12:15, insulin at 12:00 with glucose gel as needed, adrenaline auto-injectors (PRN, expiring
   within 30 days for one pupil) and cetirizine; and for two pupils on the first TA's caseload
   (``ta@<school>.demo``) methylphenidate at 12:00, a scheduled controlled drug, so that TA's
-  "due now" has something at lunchtime on any weekday. One agreement is past its review date.
+  "due now" has something at lunchtime on any weekday.
+- **Agreements**: every as-needed medicine's is in date, so each can be given on the demo day. One
+  is past its review date on purpose: the second of those methylphenidate pupils' (review due
+  yesterday), so at lunchtime that TA sees whom to ask and the office or SENCo a link to renew it.
 - **A term of doses**: each school day from the autumn term's start to yesterday, scheduled doses
   mostly given within the window by the TA (about 2% refused, 1% not given because the pupil was
   out, 2% missed: flagged by the sweeper); controlled drugs witnessed by the office, confirmed on
@@ -193,11 +196,10 @@ def _seed_school(ctx, school, today: datetime.date) -> None:
                     school=school, pupil=pupil, consent_from=f"Parent of {pupil.legal_first_name}",
                     consent_given_on=received_on, consent_review_on=received_on + datetime.timedelta(days=365),
                     created_by=office, created_at=created, **{"scheduled_times": [], **fields}))
+    adhd = [m for m in medicines if m.name == MEDICINES["adhd"][0]["name"]]
+    if len(adhd) > 1:  # set before saving, so its history holds the one agreement (an update would add a second)
+        adhd[-1].consent_review_on = today - datetime.timedelta(days=1)
     Medicine.objects.bulk_create(medicines)
-    if len(medicines) > 3:  # one agreement past its review: the medicine can't be given until renewed
-        lapsed = next((m for m in medicines if m.as_needed and not m.is_controlled), None)
-        if lapsed:
-            Medicine.objects.filter(pk=lapsed.pk).update(consent_review_on=today - datetime.timedelta(days=1))
 
     days = list(_school_days(term_start, today - datetime.timedelta(days=1), half_term))
     recent = today - datetime.timedelta(days=7)

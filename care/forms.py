@@ -97,6 +97,21 @@ class MedicineForm(forms.ModelForm):
         return data
 
 
+class RenewConsentForm(forms.Form):
+    """The renewed agreement as typed; its rules (dates in order, not older than the agreement it
+    replaces) are services.renew_consent's, shown next to these fields."""
+
+    consent_from = forms.CharField(
+        label="Signed by", max_length=120, error_messages={"required": "Say who signed the agreement, as on the form."},
+        help_text="The parent or carer, as on the form, e.g. 'Sarah Hughes (mother)'")
+    consent_given_on = forms.DateField(label="Date on the signed form", widget=_date(),
+                                       error_messages={"required": "Give the date on the signed form."})
+    consent_review_on = forms.DateField(
+        label="Next review date", widget=_date(),
+        error_messages={"required": "Give the date the agreement is next reviewed."},
+        help_text="From the day after, the medicine can't be given until the agreement is renewed again")
+
+
 class BatchForm(forms.ModelForm):
     class Meta:
         model = Batch

@@ -4,12 +4,16 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import DecimalField, F, Min, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.contrib.auth import get_user_model
+from django.db.models import BigIntegerField, DecimalField, F, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import ROLE_ABILITIES, Ability
+from accounts.models import Membership, Role
 from pupils.models import Pupil
 
 from .models import (
@@ -176,7 +180,8 @@ def witness_needed(user, school):
 
 
 def pupil_medication(pupil, *, today: datetime.date | None = None) -> dict:
-    """A pupil's healthcare plans and medicines with their batches and recent doses with their addenda (six queries)."""
+    """A pupil's healthcare plans, medicines with their batches and previous agreements, and recent
+    doses with their addenda (seven queries)."""
     today = today or timezone.localdate()
     plans = list(HealthcarePlan.objects.filter(pupil=pupil).order_by("-version"))
     medicines = list(Medicine.objects.filter(pupil=pupil)
@@ -186,5 +191,78 @@ def pupil_medication(pupil, *, today: datetime.date | None = None) -> dict:
                  .prefetch_related("addenda__author").order_by("-at", "-id")[:50])
     for m in medicines:
         m.consent_issue = m.consent_problem(today)
+    add_previous_agreements(medicines)
     return {"plans": plans, "in_force": next((p for p in plans if p.is_in_force), None),
             "draft": next((p for p in plans if p.is_draft), None), "medicines": medicines, "doses": doses}
+
+
+@dataclass
+class Agreement:
+    """A parent's written agreement a medicine had before its current one, from its history."""
+
+    signed_by: str
+    dated: datetime.date | None
+    review_on: datetime.date | None
+    recorded_at: datetime.datetime
+    replaced_at: datetime.datetime | None = None
+    replaced_by: str = ""  # who recorded the agreement that replaced it ('' when unknown, e.g. the demo)
+    renewed: bool = False  # replaced on the renewal page (else changed on the medicine's edit page)
+
+
+AGREEMENT_FIELDS = ("consent_from", "consent_given_on", "consent_review_on")
+
+
+def add_previous_agreements(medicines) -> None:
+    """Set ``m.previous_agreements`` on each medicine, newest first (one query). The medicine's
+    history (a trigger writes a row on every change, and the app can't alter those rows) is the
+    record of its agreements: no second copy to keep in step, and an agreement changed on the edit
+    page is kept as surely as a renewed one. Changes to other fields repeat the same agreement and
+    are folded away."""
+    if not medicines:
+        return
+    acting = Subquery(get_user_model().objects.filter(pk=OuterRef("acting_user_id")).values("full_name")[:1])
+    events = (Medicine.pgh_event_model.objects.filter(pgh_obj_id__in=[m.pk for m in medicines])
+              .annotate(acting_user_id=Cast(KeyTextTransform("user", "pgh_context__metadata"), BigIntegerField()))
+              .annotate(who=acting, action=KeyTextTransform("action", "pgh_context__metadata"))
+              .order_by("pgh_obj_id", "pgh_created_at", "pgh_id")
+              .values_list("pgh_obj_id", "pgh_created_at", *AGREEMENT_FIELDS, "who", "action"))
+    runs = defaultdict(list)  # medicine id -> [(agreement fields, Agreement)], oldest first
+    for medicine_id, at, signed_by, dated, review_on, who, action in events:
+        key = (signed_by, dated, review_on)
+        runs_of = runs[medicine_id]
+        if runs_of and runs_of[-1][0] == key:
+            continue
+        if runs_of:
+            previous = runs_of[-1][1]
+            previous.replaced_at, previous.replaced_by = at, who or ""
+            previous.renewed = action == "care.renew_consent"
+        runs_of.append((key, Agreement(signed_by=signed_by, dated=dated, review_on=review_on, recorded_at=at)))
+    for m in medicines:
+        runs_of = runs.get(m.pk, [])
+        if runs_of and runs_of[-1][0] == tuple(getattr(m, f) for f in AGREEMENT_FIELDS):
+            runs_of = runs_of[:-1]  # the current agreement
+        m.previous_agreements = [a for _, a in reversed(runs_of) if a.dated]
+
+
+ROLE_WORDS = {Role.SENCO: "SENCo", Role.SCHOOL_ADMIN: "office"}  # words a TA knows; job titles run long
+
+
+def ask_to_renew(school) -> str:
+    """Who a member of staff who can't renew a parent's agreement should ask: the people who manage
+    medicines, by name and role (one query)."""
+    roles = [r for r, abilities in ROLE_ABILITIES.items() if Ability.MANAGE_MEDICINES in abilities]
+
+    def job(held):
+        role = next(r for r in roles if r in held)
+        return ROLE_WORDS.get(role, Role(role).label)
+
+    people = [f"{m.user.full_name} ({job(m.roles)})"
+              for m in Membership.objects.filter(school=school, is_active=True, user__is_active=True,
+                                                 roles__overlap=roles)
+              .select_related("user").order_by("user__full_name")[:4]]
+    if not people:
+        return "Ask the school office to renew it."
+    if len(people) > 3:
+        people = people[:3] + ["the school office"]
+    names = people[0] if len(people) == 1 else f"{', '.join(people[:-1])} or {people[-1]}"
+    return f"Ask {names} to renew it."

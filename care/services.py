@@ -127,7 +127,8 @@ def in_force_plan(pupil) -> HealthcarePlan | None:
 
 @transaction.atomic
 def save_medicine(*, form, pupil, acting_user) -> Medicine:
-    """Add a medicine with the parent's agreement, or change one (e.g. a renewed agreement)."""
+    """Add a medicine with the parent's agreement, or change one (a renewed agreement for the same
+    medicine and dose is ``renew_consent``)."""
     _require(acting_user, pupil.school, Ability.MANAGE_MEDICINES)
     plan_services.require_current(pupil)
     medicine = form.save(commit=False)
@@ -142,6 +143,54 @@ def save_medicine(*, form, pupil, acting_user) -> Medicine:
     with pghistory.context(user=acting_user.pk, action=action):
         medicine.full_clean()
         medicine.save()
+    return medicine
+
+
+@transaction.atomic
+def renew_consent(*, medicine: Medicine, signed_by: str, dated: datetime.date | None,
+                  review_on: datetime.date | None, acting_user, today: datetime.date | None = None) -> Medicine:
+    """Record a parent's renewed written agreement (DfE template B) for the same medicine and dose:
+    who signed, the date on the form and the next review. The agreement it replaces stays in the
+    medicine's history, which the medicine page lists as previous agreements (``selectors.
+    previous_agreements``). Refused with a dict of field -> reasons; the same agreement twice (a
+    second click) changes nothing."""
+    medicine = Medicine.objects.select_for_update().select_related("pupil").get(pk=medicine.pk)
+    _require(acting_user, medicine.school_id, Ability.MANAGE_MEDICINES)
+    plan_services.require_current(medicine.pupil)
+    today = today or timezone.localdate()
+    signed_by = (signed_by or "").strip()
+    problems: dict[str, list[str]] = {}
+
+    def refuse(field, message):
+        problems.setdefault(field, []).append(message)
+
+    if medicine.stopped_on and medicine.stopped_on <= today:
+        refuse("__all__", f"{medicine.name} was stopped on {medicine.stopped_on:%-d %B %Y}: there is no agreement "
+                          "to renew. If it starts again, add it as a medicine with the new agreement.")
+    if not signed_by:
+        refuse("consent_from", "Say who signed the agreement, as on the form.")
+    if dated is None:
+        refuse("consent_given_on", "Give the date on the signed form.")
+    elif dated > today:
+        refuse("consent_given_on", "The agreement can't be dated in the future: give the date the parent signed it.")
+    elif medicine.consent_given_on and dated < medicine.consent_given_on:
+        refuse("consent_given_on", f"This is older than the agreement it would replace (dated "
+                                   f"{medicine.consent_given_on:%-d %B %Y}). If that date was entered wrongly, "
+                                   "correct it on the medicine's edit page.")
+    if review_on is None:
+        refuse("consent_review_on", "Give the date the agreement is next reviewed.")
+    elif dated and review_on <= dated:
+        refuse("consent_review_on", "The review date must be after the date of the agreement.")
+    elif review_on < today:
+        refuse("consent_review_on", "That review date has passed: the agreement would lapse at once.")
+    if problems:
+        raise ValidationError(problems)
+    if (medicine.consent_from, medicine.consent_given_on, medicine.consent_review_on) == (signed_by, dated, review_on):
+        return medicine
+    with pghistory.context(user=acting_user.pk, action="care.renew_consent"):
+        medicine.consent_from, medicine.consent_given_on, medicine.consent_review_on = signed_by, dated, review_on
+        medicine.full_clean()
+        medicine.save(update_fields=["consent_from", "consent_given_on", "consent_review_on"])
     return medicine
 
 

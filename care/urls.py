@@ -20,4 +20,5 @@ urlpatterns = [
     path("pupils/<int:pupil_id>/medicines/new/", views.medicine_edit, name="medicine_new"),
     path("medicines/<int:medicine_id>/edit/", views.medicine_edit, name="medicine_edit"),
     path("medicines/<int:medicine_id>/receive/", views.receive, name="receive"),
+    path("medicines/<int:medicine_id>/renew-agreement/", views.medicine_renew, name="medicine_renew"),
 ]

@@ -10,7 +10,9 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import Ability
@@ -19,7 +21,10 @@ from sendsupport.decorators import school_required
 from sendsupport.forms import add_service_errors
 
 from . import selectors, services
-from .forms import AddendumForm, BatchForm, GiveForm, HealthcarePlanForm, MedicineForm, ParentToldForm, StockCheckForm
+from .forms import (
+    AddendumForm, BatchForm, GiveForm, HealthcarePlanForm, MedicineForm, ParentToldForm, RenewConsentForm,
+    StockCheckForm,
+)
 from pupils.models import Pupil
 
 from .models import WINDOW_AFTER, WINDOW_BEFORE, Administration, Batch, HealthcarePlan, Medicine, Outcome
@@ -29,6 +34,11 @@ def _minutes(delta):
     return int(delta.total_seconds() // 60)
 
 
+def _who_renews(staff, needed) -> dict:
+    """Staff who can't renew a lapsed agreement are told whom to ask (a query only when needed)."""
+    return {"ask_to_renew": selectors.ask_to_renew(staff.school)} if needed else {}
+
+
 @login_required
 @school_required
 def due_now(request):
@@ -36,10 +46,13 @@ def due_now(request):
     staff.require(Ability.GIVE_MEDICATION)
     due = selectors.due_now(staff)
     log_access(request, action="care.due_now.view")
+    can_manage = staff.can(Ability.MANAGE_MEDICINES)
+    lapsed = any(d.medicine.consent_issue for _, doses in due.slots for d in doses) or any(
+        r.medicine.consent_issue for r in due.prn)
     return render(request, "care/due_now.html", {
         "due": due, "before": _minutes(WINDOW_BEFORE), "after": _minutes(WINDOW_AFTER),
         "school_day_note": services.school_day_note(staff.school, timezone.localtime(due.now).date()),
-        "can_manage": staff.can(Ability.MANAGE_MEDICINES)})
+        "can_manage": can_manage, **_who_renews(staff, lapsed and not can_manage)})
 
 
 @login_required
@@ -97,9 +110,12 @@ def give(request, medicine_id):
             "batch": usable[0].pk if usable else None, "outcome": Outcome.GIVEN})
         status = 200
     trained = services.has_current_training(request.user, staff.school, timezone.localdate())
+    consent_issue = medicine.consent_problem(timezone.localdate())
+    can_manage = staff.can(Ability.MANAGE_MEDICINES)
     return render(request, "care/give.html", {
         "medicine": medicine, "pupil": pupil, "form": form, "slot": slot, "trained": trained,
-        "consent_issue": medicine.consent_problem(timezone.localdate()),
+        "consent_issue": consent_issue, "can_manage": can_manage,
+        **_who_renews(staff, consent_issue and not can_manage),
         "before": _minutes(WINDOW_BEFORE), "after": _minutes(WINDOW_AFTER)}, status=status)
 
 
@@ -232,8 +248,11 @@ def pupil(request, pupil_id):
     staff.require(Ability.READ_MEDICATION)
     pupil = selectors.get_pupil_for(staff, pupil_id)
     log_access(request, action="care.pupil.view", pupil=pupil)
+    medication = selectors.pupil_medication(pupil)
+    can_manage = staff.can(Ability.MANAGE_MEDICINES)
+    lapsed = any(m.consent_issue and not m.stopped_on for m in medication["medicines"])
     return render(request, "care/pupil.html", {
-        "pupil": pupil, **selectors.pupil_medication(pupil), "can_manage": staff.can(Ability.MANAGE_MEDICINES),
+        "pupil": pupil, **medication, "can_manage": can_manage, **_who_renews(staff, lapsed and not can_manage),
         "can_give": staff.can(Ability.GIVE_MEDICATION), "today": timezone.localdate()})
 
 
@@ -343,3 +362,42 @@ def receive(request, medicine_id):
             return redirect("care:pupil", medicine.pupil_id)
     return render(request, "care/receive.html", {"medicine": medicine, "pupil": medicine.pupil, "form": form},
                   status=400 if form.errors else 200)
+
+
+def _back_to(request, default: str) -> str:
+    """Where a page opened from another goes after saving (e.g. back to the dose being given):
+    the ``next`` it was given if it is on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+@school_required
+def medicine_renew(request, medicine_id):
+    """The parent's renewed written agreement for the same medicine and dose (a change of medicine or
+    dose is an edit). Opened from a dose refused for a lapsed agreement, it goes back there."""
+    staff = request.staff
+    staff.require(Ability.MANAGE_MEDICINES)
+    medicine = selectors.get_medicine_for(staff, medicine_id)
+    pupil = medicine.pupil
+    back = _back_to(request, reverse("care:pupil", args=[pupil.pk]))
+    log_access(request, action="care.renew_form", pupil=pupil)
+    form = RenewConsentForm(request.POST or None, initial={"consent_from": medicine.consent_from})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.renew_consent(medicine=medicine, signed_by=d["consent_from"], dated=d["consent_given_on"],
+                                   review_on=d["consent_review_on"], acting_user=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{pupil.display_name}'s {medicine.name}: the parent's agreement is renewed, "
+                                      f"next review {d['consent_review_on']:%-d %B %Y}.")
+            return redirect(back)
+    selectors.add_previous_agreements([medicine])
+    return render(request, "care/renew.html", {
+        "medicine": medicine, "pupil": pupil, "form": form, "back": back,
+        "consent_issue": medicine.consent_problem(timezone.localdate())}, status=400 if form.errors else 200)

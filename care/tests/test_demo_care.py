@@ -1,6 +1,7 @@
 """The demo's medication: healthcare plans in force with the emergency summary on the banner,
 medicines with agreements (a scheduled controlled drug on the first TA's caseload), a term of doses
-that keep the dose rules, stock that follows the doses, low stock and an expiring batch."""
+that keep the dose rules, stock that follows the doses, low stock and an expiring batch; every
+as-needed medicine can be given on the demo day, and one scheduled medicine's agreement has lapsed."""
 
 import datetime
 from collections import Counter
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Role
+from care import selectors, services
 from care.models import Administration, Batch, HealthcarePlan, Medicine, ParentTold, StockCheck, WitnessConfirmation
 from care.selectors import due_now, stock_warnings
 from pupils.models import Pupil
@@ -65,5 +67,20 @@ def test_demo_has_a_term_of_medication(db, seeders):
     from accounts.models import Membership
     ta = Membership.objects.filter(school=school, roles__contains=[Role.TEACHING_ASSISTANT]).order_by("id").first().user
     due = due_now(staff_context_for(ta), now=timezone.make_aware(datetime.datetime.combine(today, datetime.time(12, 5))))
-    assert any(d.medicine.is_controlled for _, ds in due.slots for d in ds)
+    assert any(d.medicine.is_controlled and not d.medicine.consent_issue for _, ds in due.slots for d in ds)
+
+    # Every as-needed medicine can be given today: its agreement is in date (one is given now).
+    prn = [m for m in medicines if m.as_needed]
+    assert prn and not [m.label for m in prn if m.consent_problem(today)]
+    inhaler = next(m for m in prn if not m.is_controlled)
+    office = Membership.objects.filter(school=school, roles__contains=[Role.SCHOOL_ADMIN]).first().user
+    given = services.record_administration(medicine=inhaler, outcome="given", at=timezone.now(), reason="Needed",
+                                           batch=inhaler.batches.get(), acting_user=office)
+    assert given.outcome == "given"
+    # The one lapsed agreement, on purpose: the TA's second lunchtime medicine, with nothing before it.
+    (lapsed,) = [m for m in medicines if m.consent_problem(today)]
+    assert lapsed.is_controlled and not lapsed.as_needed and "due for review" in lapsed.consent_problem(today)
+    assert any(d.medicine == lapsed and d.medicine.consent_issue for _, ds in due.slots for d in ds)
+    selectors.add_previous_agreements([lapsed])
+    assert lapsed.previous_agreements == []
     assert Pupil.objects.filter(school=school).exclude(healthcare_emergency="").count() == in_force.count()
