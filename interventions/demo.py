@@ -288,6 +288,9 @@ def _seed_school(ctx, school, today: datetime.date) -> None:
                           days=days, starts_at=datetime.time(hh, mm), minutes_per_session=minutes,
                           start_date=start, planned_end_date=planned_end,
                           ended_on=ended if ended and ended < today else None, created_by=senco)
+            if group.ended_on:
+                group.ended_by = senco
+                group.end_reason = "Target met early" if ended < planned_end else "Ran to its planned end"
             groups.append(group)
             group_specs.append((key, size, lead))
     Group.objects.bulk_create(groups)

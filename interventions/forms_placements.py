@@ -21,6 +21,7 @@ from pupils.models import Pupil
 from .models import (
     WEEKDAYS, Group, Intervention, Placement, ProgrammeDelivery, ReviewDecision, ReviewScore, TherapyProgramme,
 )
+from .services_placements import REASON_MAX
 
 MAX_REPORT_BYTES = 10 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -278,6 +279,44 @@ class EndForm(forms.Form):
         return day
 
 
+class EndRunForm(forms.Form):
+    """Ending a group or a therapy programme: the last day it ran and why. Which dates it may take
+    (its start, its last delivery, today, a group's planned end) the service checks; its refusals
+    come back next to these fields."""
+
+    ended_on = forms.DateField(label="End date", widget=_date(), error_messages={"required": "Enter the end date."})
+    reason = forms.CharField(label="Why is it ending?", max_length=REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
+                             error_messages={"required": "Say why it is ending.",
+                                             "max_length": f"Keep the reason to {REASON_MAX} characters or fewer."})
+
+    def __init__(self, *args, start, latest, later_hint="", reason_example, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        if not self.is_bound:
+            self.initial.setdefault("ended_on", latest)
+        self.fields["ended_on"].widget.attrs.update(min=min(start, today).isoformat(), max=latest.isoformat())
+        if start > today:
+            help_text = f"It hasn't started yet (it starts on {_d(start)}): ending it today calls it off."
+        else:
+            upto = "today" if latest == today else _d(latest)
+            help_text = f"The last day it ran, from {_d(start)} to {upto}.{later_hint}"
+        self.fields["ended_on"].help_text = help_text
+        self.fields["reason"].help_text = f"Shown on its page and in its history, e.g. “{reason_example}”."
+
+    @classmethod
+    def for_group(cls, group, data=None):
+        """Planned sessions after the end are cancelled; it can't end after its planned end."""
+        return cls(data, start=group.start_date, latest=min(timezone.localdate(), group.planned_end_date),
+                   later_hint=" To stop it on a later date, change its planned end instead.",
+                   reason_example="Targets met early")
+
+    @classmethod
+    def for_programme(cls, programme, data=None):
+        return cls(data, start=programme.set_on, latest=timezone.localdate(),
+                   reason_example="Discharged by the therapist")
+
+
 def sniff_report_type(upload) -> str | None:
     """The real type of a therapist's report from its bytes: a PDF, an image, or a Word .docx."""
     upload.seek(0)
@@ -357,16 +396,22 @@ class DeliveryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.fields["rating"].choices = [("", "No rating")] + list(Rating.choices)
+        today = timezone.localdate()
+        latest = min(today, programme.ended_on) if programme.ended_on else today  # a late line after the end
         if not self.is_bound:
-            self.initial.setdefault("delivered_on", timezone.localdate())
-        self.fields["delivered_on"].widget.attrs.update(max=timezone.localdate().isoformat(),
-                                                        min=programme.set_on.isoformat())
+            self.initial.setdefault("delivered_on", latest)
+        self.fields["delivered_on"].widget.attrs.update(max=latest.isoformat(), min=programme.set_on.isoformat())
+        if programme.ended_on:
+            self.fields["delivered_on"].help_text = f"The programme ended on {_d(programme.ended_on)}."
 
     def clean_delivered_on(self):
         day = self.cleaned_data["delivered_on"]
         today = timezone.localdate()
         if day > today:
             raise forms.ValidationError(f"The date can't be in the future: today is {_d(today)}.")
+        if self.programme.ended_on and day > self.programme.ended_on:
+            raise forms.ValidationError(f"The programme ended on {_d(self.programme.ended_on)}: "
+                                        "log deliveries up to that date.")
         if day < self.programme.set_on:
             raise forms.ValidationError(f"The programme was set on {_d(self.programme.set_on)}: "
                                         "the date can't be before that.")

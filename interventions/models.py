@@ -4,7 +4,9 @@ outcome or provision it serves, entry/exit scores and an end review), sessions w
 and programmes set by external therapists with their delivery log.
 
 Planned sessions are not stored: they follow from a group's days between its start and end, so a
-change of timetable never leaves stale rows; delivered and cancelled sessions are stored."""
+change of timetable never leaves stale rows; delivered and cancelled sessions are stored. Ending a
+group early stores its planned sessions after the end as cancelled, with the reason, so the session
+history says what happened to them."""
 
 import datetime
 from decimal import Decimal
@@ -87,6 +89,9 @@ class Group(models.Model):
     start_date = models.DateField()
     planned_end_date = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -108,9 +113,12 @@ class Group(models.Model):
 
     def planned_dates(self, until: datetime.date | None = None) -> list[datetime.date]:
         """The dates sessions are due on, from the start to the end (or `until`), on its days."""
-        end = min(self.last_day, until) if until else self.last_day
-        day, out = self.start_date, []
-        while day <= end:
+        return self.meeting_dates(self.start_date, min(self.last_day, until) if until else self.last_day)
+
+    def meeting_dates(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        """The dates from `first` to `last` (both included) that fall on the group's days."""
+        day, out = first, []
+        while day <= last:
             if day.weekday() in self.days:
                 out.append(day)
             day += datetime.timedelta(days=1)
@@ -275,6 +283,9 @@ class TherapyProgramme(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
 
     class Meta:
         ordering = ["-set_on"]

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,7 +30,9 @@ from accounts.access import Ability
 from accounts.models import User
 from pupils.models import Pupil
 
-from .models import Attendance, Group, Intervention, Placement, ProgrammeDelivery, SessionStatus, TherapyProgramme
+from .models import (
+    Attendance, Group, Intervention, Placement, ProgrammeDelivery, Session, SessionStatus, TherapyProgramme,
+)
 
 
 def can_manage(staff) -> bool:
@@ -77,12 +79,18 @@ def group_list(staff, *, current=True):
 
 
 def get_group_for(staff, pk) -> Group:
-    return get_object_or_404(groups_for(staff).select_related("intervention"), pk=pk)
+    return get_object_or_404(groups_for(staff).select_related("intervention", "ended_by"), pk=pk)
+
+
+def open_placements(group):
+    """The placements still open on a group (the ones ending it would end), by pupil name."""
+    return (Placement.objects.filter(group=group, ended_on__isnull=True).select_related("pupil")
+            .order_by("pupil__legal_last_name", "pupil__legal_first_name", "id"))
 
 
 def group_page(staff, group) -> dict:
     """The group's staff and its placements (for TAs, only pupils visible to them: the others are
-    counted, not named), each with sessions attended. Three queries."""
+    counted, not named), each with sessions attended. Three queries (four for an ended group)."""
     placements = (Placement.objects.filter(group=group).select_related("pupil", "pupil__class_group")
                   .annotate(attended=Count("attendance", filter=Q(attendance__status="present",
                                                                  attendance__session__status=SessionStatus.DELIVERED)))
@@ -97,7 +105,12 @@ def group_page(staff, group) -> dict:
         hidden = 0
     staff_names = [u.full_name for u in group.staff.order_by("full_name")]
     current = sum(1 for p in rows if p.ended_on is None)
-    return {"placements": rows, "hidden_pupils": hidden, "staff_names": staff_names, "current_count": current}
+    after_end = None
+    if group.ended_on:  # one more query for an ended group: the planned sessions its ending cancelled
+        after_end = Session.objects.filter(group=group, date__gt=group.ended_on).aggregate(
+            count=Count("id"), first=Min("date"), last=Max("date"))
+    return {"placements": rows, "hidden_pupils": hidden, "staff_names": staff_names, "current_count": current,
+            "after_end": after_end if after_end and after_end["count"] else None}
 
 
 # --- placements -----------------------------------------------------------------------------------
@@ -209,7 +222,7 @@ def _row(p, today, delivered, day_sets) -> dict:
         "staff": p.staff_names,
         "days": ", ".join(day[:3] for n, day in WEEKDAY_NAMES if n in days),
         "minutes_per_week": group.minutes_per_session * len(group.days),
-        "weeks": math.ceil(((last - p.start_date).days + 1) / 7),
+        "weeks": max(0, math.ceil(((last - p.start_date).days + 1) / 7)),  # 0: its group ended before it began
         "start": p.start_date, "end": last,
         "planned_sessions": planned, "planned_to_date": to_date,
         "planned_cost_to_date": share * to_date, "planned_cost": share * planned,
@@ -294,15 +307,17 @@ def programmes_for(staff):
     return qs
 
 
-def programme_list(staff, *, mine=False):
-    qs = programmes_for(staff).select_related("pupil").filter(ended_on__isnull=True)
+def programme_list(staff, *, mine=False, current=True):
+    qs = programmes_for(staff).select_related("pupil")
+    if current:
+        qs = qs.filter(ended_on__isnull=True)
     if mine:
         qs = qs.filter(staff=staff.user)
-    return qs.order_by("review_on", "id")
+    return qs.order_by(F("ended_on").asc(nulls_first=True), "review_on", "id")  # ended ones last
 
 
 def get_programme_for(staff, pk) -> TherapyProgramme:
-    return get_object_or_404(programmes_for(staff).select_related("pupil", "outcome__plan"), pk=pk)
+    return get_object_or_404(programmes_for(staff).select_related("pupil", "outcome__plan", "ended_by"), pk=pk)
 
 
 def programme_page(staff, programme) -> dict:

@@ -45,7 +45,7 @@ def groups_for(staff):
 
 
 def get_group_for(staff, group_id) -> Group:
-    return get_object_or_404(groups_for(staff).select_related("intervention"), pk=group_id)
+    return get_object_or_404(groups_for(staff).select_related("intervention", "ended_by"), pk=group_id)
 
 
 def can_record(staff, group) -> bool:
@@ -121,12 +121,17 @@ class HistoryRow:
 
 def group_history(staff, group, today):
     """Planned dates to today against what was recorded, with attendance per pupil (three queries:
-    placements, sessions, attendance)."""
+    placements, sessions, attendance). The sessions cancelled after a group's end (when it ended
+    early) are summed up in one line, `after_end`, rather than a row each."""
     visible = Pupil.objects.visible_to(staff).values("pk")
     placements = list(Placement.objects.filter(group=group, pupil__in=visible).select_related("pupil")
                       .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"))
     sessions = {s.date: s for s in Session.objects.filter(group=group).select_related("recorded_by")
                 .prefetch_related("attendance")}
+    after = sorted(day for day in sessions if group.ended_on and day > group.ended_on)
+    after_end = {"count": len(after), "first": after[0], "last": after[-1]} if after else None
+    for day in after:
+        del sessions[day]
     rows = []
     for day in sorted(set(group.planned_dates(until=today)) | set(sessions), reverse=True):
         session = sessions.get(day)
@@ -142,7 +147,8 @@ def group_history(staff, group, today):
         p.recorded = len(marks)
         p.rate = round(100 * p.present / p.recorded) if p.recorded else None
     counts = {s: sum(1 for r in rows if r.state == s) for s in ("delivered", "cancelled", "missed", "due")}
-    return {"rows": rows, "placements": placements, "counts": counts, "planned": len(group.planned_dates(until=today))}
+    return {"rows": rows, "placements": placements, "counts": counts, "planned": len(group.planned_dates(until=today)),
+            "after_end": after_end}
 
 
 # --- impact dashboard -----------------------------------------------------------------------------
@@ -177,7 +183,9 @@ def impact(staff, today: datetime.date) -> dict:
         Group.objects.filter(school=staff.school).select_related("intervention")
         .annotate(
             delivered=_scalar(delivered, "group", Count("pk"), IntegerField()),
-            cancelled=_scalar(Session.objects.filter(group=OuterRef("pk"), status=SessionStatus.CANCELLED),
+            # cancelled on the day, not the planned sessions called off when a group ended early
+            cancelled=_scalar(Session.objects.filter(group=OuterRef("pk"), status=SessionStatus.CANCELLED,
+                                                     date__lte=Coalesce(OuterRef("ended_on"), today)),
                               "group", Count("pk"), IntegerField()),
             cost=_scalar(delivered.annotate(c=session_cost_expr()), "group", Sum("c"), MONEY),
             marks=_scalar(Attendance.objects.filter(session__group=OuterRef("pk"),

@@ -1,14 +1,21 @@
-"""Writes for the catalogue, groups, placements (scores, review, ending) and therapy programmes.
-Each is atomic and runs under a history context naming the acting user and the action; views,
-commands and tasks all come through here. Forms check what a person typed; the rules that must
-hold whoever calls (group size, the plan an outcome belongs to, exit after entry) are checked
-again here and refused with a ValidationError keyed by field."""
+"""Writes for the catalogue, groups (and ending one), placements (scores, review, ending) and therapy
+programmes (and ending one). Each is atomic and runs under a history context naming the acting user
+and the action; views, commands and tasks all come through here. Forms check what a person typed;
+the rules that must hold whoever calls (group size, the plan an outcome belongs to, exit after
+entry, the dates of an ending) are checked again here and refused with a ValidationError keyed by
+field."""
+
+import datetime
+from typing import NamedTuple
 
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Max, Value
+from django.db.models.functions import Least
+from django.utils import timezone
 
-from .models import Group, Intervention, Placement, ProgrammeDelivery, TherapyProgramme
+from .models import Group, Intervention, Placement, ProgrammeDelivery, Session, SessionStatus, TherapyProgramme
 
 
 def _require_same_school(obj_school_id, acting_school_id):
@@ -56,6 +63,8 @@ def add_placement(*, group, pupil, smart_target, start_date, end_date, review_du
     can't both succeed; the group may not hold more current pupils than the intervention allows."""
     group = Group.objects.select_for_update().select_related("intervention").get(pk=group.pk)
     _require_same_school(pupil.school_id, group.school_id)
+    if group.ended_on is not None:
+        raise ValidationError({"pupil": f"{group.name} ended on {group.ended_on:%-d %B %Y}: start another group."})
     errors = {}
     size = group.intervention.max_group_size
     if places_taken(group) >= size:
@@ -159,12 +168,114 @@ def save_programme(*, form, school, acting_user) -> TherapyProgramme:
 
 @transaction.atomic
 def add_delivery(*, programme, delivered_on, minutes, note, rating, acting_user) -> ProgrammeDelivery:
-    """A line of the delivery log, by a member of the programme's staff (checked by the view)."""
+    """A line of the delivery log, by a member of the programme's staff (checked by the view). Once
+    the programme has ended, a late line may still be logged for a date up to the end."""
     if delivered_on < programme.set_on:
         raise ValidationError({"delivered_on": "The date can't be before the programme was set."})
+    if programme.ended_on is not None and delivered_on > programme.ended_on:
+        raise ValidationError({"delivered_on": f"The programme ended on {programme.ended_on:%-d %B %Y}: "
+                                               "log deliveries up to that date."})
     with pghistory.context(user=acting_user.pk, action="interventions.programme.delivery"):
         delivery = ProgrammeDelivery(programme=programme, delivered_on=delivered_on, minutes=minutes, note=note,
                                      rating=rating, delivered_by=acting_user)
         delivery.full_clean()
         delivery.save()
     return delivery
+
+
+# --- ending a group or a programme ----------------------------------------------------------------
+
+REASON_MAX = 200
+
+
+def _end_problems(*, ended_on, reason, today, what, start, last_done=None, planned_end=None) -> dict:
+    """The refusals shared by groups and programmes, keyed by field. The end is the last day it ran:
+    today or earlier (stopping a group later is a change of its planned end, not an ending), on or
+    after its start and its last recorded delivery. One not started yet can only be called off today.
+    `start` and `last_done`: (words, date), e.g. ("The group started on", 3 Nov)."""
+    start_words, starts = start
+    errors = {}
+    if ended_on > today:
+        errors["ended_on"] = f"The end date can't be in the future: today is {today:%-d %B %Y}."
+    elif planned_end is not None and ended_on > planned_end:
+        errors["ended_on"] = f"The {what} was planned to end on {planned_end:%-d %B %Y}: end it on or before that."
+    elif ended_on < starts and starts <= today:
+        errors["ended_on"] = f"{start_words} {starts:%-d %B %Y}: end it on or after that."
+    elif ended_on < starts and ended_on != today:
+        errors["ended_on"] = (f"The {what} hasn't started yet (it starts on {starts:%-d %B %Y}): "
+                              "end it today to call it off.")
+    elif last_done is not None and last_done[1] is not None and ended_on < last_done[1]:
+        errors["ended_on"] = f"{last_done[0]} {last_done[1]:%-d %B %Y}: end it on or after that."
+    if not reason:
+        errors["reason"] = f"Say why the {what} is ending."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer (it has {len(reason)})."
+    return errors
+
+
+def _cancel_reason(reason: str) -> str:
+    words = f"Group ended: {reason}"
+    max_length = Session._meta.get_field("cancel_reason").max_length
+    return words if len(words) <= max_length else words[:max_length - 1] + "…"
+
+
+class GroupEnding(NamedTuple):
+    group: Group
+    placements_ended: int
+    sessions_cancelled: int
+
+
+@transaction.atomic
+def end_group(*, group: Group, ended_on: datetime.date, reason: str, acting_user) -> GroupEnding:
+    """End a group on `ended_on` (the last day it ran), for `reason`, all or nothing: the group's
+    end is set; every open placement ends that day (or at its own planned end, when that came
+    first), its scores and review still open to record; and each planned session after that day,
+    up to the group's planned end, is stored as cancelled with the reason (never deleted; dates
+    already recorded are left as they are). Sessions up to the end may still be recorded late.
+    A group ends once: a second call is refused."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.ended_on is not None:
+        raise ValidationError(f"{group.name} already ended on {group.ended_on:%-d %B %Y}.")
+    reason = reason.strip()
+    last_delivered = (Session.objects.filter(group=group, status=SessionStatus.DELIVERED)
+                      .aggregate(last=Max("date"))["last"])
+    errors = _end_problems(ended_on=ended_on, reason=reason, today=timezone.localdate(), what="group",
+                           start=("The group started on", group.start_date),
+                           last_done=("A session was delivered on", last_delivered), planned_end=group.planned_end_date)
+    if errors:
+        raise ValidationError(errors)
+    recorded = set(Session.objects.filter(group=group, date__gt=ended_on).values_list("date", flat=True))
+    first = max(ended_on + datetime.timedelta(days=1), group.start_date)
+    cancelled = [Session(group=group, date=day, status=SessionStatus.CANCELLED, cancel_reason=_cancel_reason(reason),
+                         recorded_by=acting_user)
+                 for day in group.meeting_dates(first, group.planned_end_date) if day not in recorded]
+    with pghistory.context(user=acting_user.pk, action="interventions.end_group"):
+        group.ended_on, group.end_reason, group.ended_by = ended_on, reason, acting_user
+        group.save(update_fields=["ended_on", "end_reason", "ended_by"])
+        # A placement whose own planned end came first ended then, not later.
+        placements = Placement.objects.filter(group=group, ended_on__isnull=True).update(
+            ended_on=Least(Value(ended_on), F("end_date")))
+        Session.objects.bulk_create(cancelled)
+    return GroupEnding(group, placements, len(cancelled))
+
+
+@transaction.atomic
+def end_programme(*, programme: TherapyProgramme, ended_on: datetime.date, reason: str,
+                  acting_user) -> TherapyProgramme:
+    """End a therapy programme on `ended_on` (the last day it was delivered), for `reason`. Its
+    delivery log holds only deliveries that happened (nothing planned to cancel); lines dated up to
+    the end may still be logged late. A programme ends once: a second call is refused."""
+    programme = TherapyProgramme.objects.select_for_update().get(pk=programme.pk)
+    if programme.ended_on is not None:
+        raise ValidationError(f"The programme already ended on {programme.ended_on:%-d %B %Y}.")
+    reason = reason.strip()
+    last_delivery = programme.deliveries.aggregate(last=Max("delivered_on"))["last"]
+    errors = _end_problems(ended_on=ended_on, reason=reason, today=timezone.localdate(), what="programme",
+                           start=("The programme was set on", programme.set_on),
+                           last_done=("A delivery was logged on", last_delivery))
+    if errors:
+        raise ValidationError(errors)
+    with pghistory.context(user=acting_user.pk, action="interventions.end_programme"):
+        programme.ended_on, programme.end_reason, programme.ended_by = ended_on, reason, acting_user
+        programme.save(update_fields=["ended_on", "end_reason", "ended_by"])
+    return programme

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -20,10 +21,11 @@ from accounts.access import Ability
 from pupils.selectors import get_pupil_for
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.forms import add_service_errors
 
 from .. import selectors_placements as selectors
 from .. import services_placements as services
-from ..forms_placements import EndForm, GroupForm, PlacementForm, ReviewForm, ScoresForm
+from ..forms_placements import EndForm, EndRunForm, GroupForm, PlacementForm, ReviewForm, ScoresForm
 from ..models import Group
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
@@ -81,7 +83,7 @@ def _group_page(request, group, *, form=None, status=200):
     manage = selectors.can_manage(request.staff)
     page = selectors.group_page(request.staff, group)
     size = group.intervention.max_group_size
-    if manage and form is None and page["current_count"] < size:
+    if manage and form is None and page["current_count"] < size and group.ended_on is None:
         form = PlacementForm(group=group)
     return render(request, "interventions/placements/group_detail.html", {
         "group": group, "manage": manage, "form": form, "full": page["current_count"] >= size, **page,
@@ -103,6 +105,10 @@ def group_detail(request, pk):
 def placement_add(request, pk):
     request.staff.require(Ability.MANAGE_INTERVENTIONS)
     group = selectors.get_group_for(request.staff, pk)
+    if group.ended_on is not None:  # an old tab: the page no longer offers it
+        messages.error(request, f"{group.name} ended on {date_format(group.ended_on, 'j F Y')}: no pupils can be "
+                                "added. Start another group.")
+        return redirect(group)
     form = PlacementForm(request.POST, group=group)
     if form.is_valid():
         data = form.cleaned_data
@@ -119,6 +125,41 @@ def placement_add(request, pk):
             return redirect(group)
     messages.error(request, FIX_BELOW)
     return _group_page(request, group, form=form, status=400)
+
+
+def _plural(n, word):
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@login_required
+@school_required
+def group_end(request, pk):
+    """End a group: the date and why, with what it will do to its pupils and planned sessions."""
+    request.staff.require(Ability.MANAGE_INTERVENTIONS)
+    group = selectors.get_group_for(request.staff, pk)
+    if group.ended_on is not None:  # a second click or an old tab: nothing more to do
+        messages.info(request, f"{group.name} already ended on {date_format(group.ended_on, 'j F Y')}.")
+        return redirect(group)
+    form = EndRunForm.for_group(group, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ending = services.end_group(group=group, ended_on=form.cleaned_data["ended_on"],
+                                            reason=form.cleaned_data["reason"], acting_user=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{group.name} ended on {date_format(ending.group.ended_on, 'j F Y')}: "
+                                          f"{_plural(ending.placements_ended, 'placement')} ended, "
+                                          f"{_plural(ending.sessions_cancelled, 'planned session')} after it "
+                                          "cancelled.")
+                return redirect(group)
+        messages.error(request, FIX_BELOW)
+    log_access(request, action="interventions.group.end_form")  # it names the pupils on the group
+    return render(request, "interventions/placements/group_end.html", {
+        "group": group, "form": form, "pupils": [p.pupil for p in selectors.open_placements(group)],
+        "not_started": group.start_date > timezone.localdate(),
+    }, status=400 if request.method == "POST" else 200)
 
 
 # --- placements -----------------------------------------------------------------------------------

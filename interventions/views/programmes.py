@@ -7,16 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_POST
 
 from accounts.access import Ability
 from plans.forms_evidence import safe_filename
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.forms import add_service_errors
 
 from .. import selectors_placements as selectors
 from .. import services_placements as services
-from ..forms_placements import DOCX, REPORT_EXTENSIONS, DeliveryForm, ProgrammeForm, sniff_report_type
+from ..forms_placements import DOCX, REPORT_EXTENSIONS, DeliveryForm, EndRunForm, ProgrammeForm, sniff_report_type
 from ..models import TherapyProgramme
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
@@ -27,9 +29,10 @@ FIX_BELOW = "Some details need correcting: see the messages next to the fields. 
 def programme_list(request):
     request.staff.require(Ability.READ_INTERVENTIONS)
     overview = selectors.reads_all(request.staff)
+    show_ended = request.GET.get("ended") == "1"
     return render(request, "interventions/programmes/list.html", {
-        "programmes": list(selectors.programme_list(request.staff, mine=not overview)), "overview": overview,
-        "manage": selectors.can_manage(request.staff)})
+        "programmes": list(selectors.programme_list(request.staff, mine=not overview, current=not show_ended)),
+        "overview": overview, "show_ended": show_ended, "manage": selectors.can_manage(request.staff)})
 
 
 def _form(request, programme):
@@ -66,7 +69,8 @@ def programme_edit(request, pk):
 
 def _page(request, programme, *, form=None, status=200):
     page = selectors.programme_page(request.staff, programme)
-    may_log = page["delivers"] and request.staff.can(Ability.RECORD_SESSIONS) and programme.ended_on is None
+    # Once ended, a late line dated up to the end may still be logged (the form says so).
+    may_log = page["delivers"] and request.staff.can(Ability.RECORD_SESSIONS)
     if may_log and form is None:
         form = DeliveryForm(programme=programme)
     return render(request, "interventions/programmes/detail.html", {
@@ -81,6 +85,34 @@ def programme_detail(request, pk):
     programme = selectors.get_programme_for(request.staff, pk)
     log_access(request, action="interventions.programme.view", pupil=programme.pupil)
     return _page(request, programme)
+
+
+@login_required
+@school_required
+def programme_end(request, pk):
+    """End a therapy programme: the date and why."""
+    request.staff.require(Ability.MANAGE_INTERVENTIONS)
+    programme = selectors.get_programme_for(request.staff, pk)
+    if programme.ended_on is not None:  # a second click or an old tab: nothing more to do
+        messages.info(request, f"The programme already ended on {date_format(programme.ended_on, 'j F Y')}.")
+        return redirect(programme)
+    form = EndRunForm.for_programme(programme, request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                programme = services.end_programme(programme=programme, ended_on=form.cleaned_data["ended_on"],
+                                                   reason=form.cleaned_data["reason"], acting_user=request.user)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{programme.pupil.display_name}'s {programme.get_service_display()} "
+                                          f"programme ended on {date_format(programme.ended_on, 'j F Y')}.")
+                return redirect(programme)
+        messages.error(request, FIX_BELOW)
+    log_access(request, action="interventions.programme.end_form", pupil=programme.pupil)
+    return render(request, "interventions/programmes/end.html", {
+        "programme": programme, "pupil": programme.pupil, "form": form},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required
