@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import CareGiven, CarePlan, Observation
-from .services import MARKS_MESSAGE
+from .services import MARKS_MESSAGE, NOT_NAMED_MESSAGE, NOTES_MESSAGE
 
 
 def _date():
@@ -28,7 +28,7 @@ class CarePlanForm(forms.ModelForm):
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         label="Named staff who give this care",
         help_text="Only these staff, the SENCo and the DSL team can read this plan and its care records. "
-                  "Named staff log the care.")
+                  "Named staff log the care and are the second adult where one is needed.")
 
     class Meta:
         model = CarePlan
@@ -86,6 +86,9 @@ class CareLogForm(forms.Form):
                                           empty_value=None, widget=forms.RadioSelect(attrs={"class": "btn-check"}))
     second_adult_other = forms.TypedChoiceField(label="Someone else", required=False, coerce=int, empty_value=None,
                                                 widget=forms.Select(attrs={"class": "form-select form-select-lg"}))
+    second_adult_reason = forms.CharField(
+        label="Why wasn't an adult named on the plan with you?", max_length=200, required=False,
+        help_text="For example: both named adults were off sick. The SENCo is told.")
     occurred_at = forms.DateTimeField(label="When", widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={"required": "Enter when you gave the care.", "invalid": "Enter a date and time."})
@@ -106,6 +109,11 @@ class CareLogForm(forms.Form):
                                       widget=forms.CheckboxInput(attrs={"class": "btn-check"}))
     supplies_note = forms.CharField(label="What is running low", max_length=200, required=False)
 
+    # As the page shows them, so the list of refusals at the top reads in the same order.
+    field_order = ["care_given", "care_notes", "second_adult", "second_adult_other", "second_adult_reason",
+                   "observations", "marks_concern", "observation_notes", "raise_concern", "child_words",
+                   "occurred_at", "low_supplies", "supplies_note"]
+
     def __init__(self, *args, named, others, **kwargs):
         super().__init__(*args, **kwargs)
         self.named, self.others = {u.pk: u for u in named}, {u.pk: u for u in others}
@@ -115,6 +123,22 @@ class CareLogForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("observations", [Observation.NONE])
+        else:
+            self._drop_nothing_to_note()
+
+    def _drop_nothing_to_note(self):
+        """"Nothing to note" starts ticked, and tapping what was noticed means it no longer holds (the
+        service drops it too): a form shown again after a refused save shows only what was noticed,
+        not both."""
+        name = self.add_prefix("observations")
+        ticked = self.fields["observations"].widget.value_from_datadict(self.data, self.files, name) or []
+        if Observation.NONE in ticked and len(ticked) > 1:
+            self.data = self.data.copy()
+            kept = [o for o in ticked if o != Observation.NONE]
+            if hasattr(self.data, "setlist"):
+                self.data.setlist(name, kept)
+            else:
+                self.data[name] = kept
 
     def clean(self):
         data = super().clean()
@@ -122,6 +146,14 @@ class CareLogForm(forms.Form):
         if chosen and other:
             self.add_error("second_adult_other", "Choose one second adult: a named person or someone else.")
         data["second_adult_user"] = self.named.get(chosen) or self.others.get(other)
+        # These two are asked here as well as in the service, so they come back with the form's other
+        # refusals at once rather than one save after another.
+        if not chosen and other in self.others and not (data.get("second_adult_reason") or "").strip():
+            user = self.others[other]
+            self.add_error("second_adult_reason", NOT_NAMED_MESSAGE.format(name=user.full_name or user.email))
+        noticed = [o for o in data.get("observations") or () if o != Observation.NONE]
+        if (noticed or data.get("raise_concern")) and not (data.get("observation_notes") or "").strip():
+            self.add_error("observation_notes", NOTES_MESSAGE)
         if Observation.MARKS in (data.get("observations") or ()):
             if not data.get("marks_concern") and not data.get("raise_concern"):
                 self.add_error("marks_concern", MARKS_MESSAGE)

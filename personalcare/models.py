@@ -110,6 +110,8 @@ class CareLog(models.Model):
     second_adult = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name="Second adult present")
     second_adult_required = models.BooleanField(default=False)  # what the plan said at the time
+    second_adult_reason = models.CharField("Why the second adult was someone not named on the plan",
+                                           max_length=200, blank=True)
     observations = ArrayField(models.CharField(max_length=10, choices=Observation.choices), default=list,
                               verbose_name="Observations")
     observation_notes = models.TextField("What you noticed", blank=True)

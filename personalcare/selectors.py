@@ -7,7 +7,7 @@ panels, lists or counts: the records' existence is not leaked."""
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -60,7 +60,12 @@ def in_force_plan(pupil) -> CarePlan | None:
 
 
 def is_named(staff, plan: CarePlan | None) -> bool:
-    return plan is not None and any(u.pk == staff.user.pk for u in plan.named_staff.all())
+    return names(plan, staff.user)
+
+
+def names(plan: CarePlan | None, user) -> bool:
+    """Whether the plan names this person (uses the prefetched named staff where there are any)."""
+    return plan is not None and any(u.pk == user.pk for u in plan.named_staff.all())
 
 
 def get_plan_for(staff, pk) -> CarePlan:
@@ -169,6 +174,13 @@ def named_staff_training(plan: CarePlan) -> list[dict]:
                    .order_by("user_id", "-completed_on")):
         latest.setdefault(record.user_id, record)
     return [{"user": u, "needed": True, "record": latest.get(u.pk)} for u in people]
+
+
+def has_current_moving_and_handling(user, school) -> bool:
+    today = timezone.localdate()
+    return TrainingRecord.objects.filter(user=user, school=school, course=TrainingCourse.MOVING_HANDLING,
+                                         completed_on__lte=today).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)).exists()
 
 
 def second_adult_choices(staff, plan: CarePlan) -> tuple[list, list]:

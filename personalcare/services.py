@@ -4,7 +4,8 @@
   superseded), `amend_plan` (a new draft copied from the version in force). Only the SENCo
   (MANAGE_PERSONAL_CARE).
 - `record_care`: staff named on the plan in force log care given; where the plan needs a second
-  adult the log is refused without one; an observation of concern raises a safeguarding concern
+  adult the log is refused without one; a second adult the plan doesn't name needs a reason (and
+  the SENCo is told); an observation of concern raises a safeguarding concern
   in the same transaction (both saved, or neither).
 - `add_addendum`: logs never change; corrections and later detail are appended.
 """
@@ -26,11 +27,13 @@ from plans.services import require_current, require_draft
 from sendsupport.notifications import notify, staff_with_ability
 
 from .models import CareGiven, CareLog, CareLogAddendum, CarePlan, CarePlanStaff, Observation
-from .selectors import in_force_plan, is_named
+from .selectors import has_current_moving_and_handling, in_force_plan, is_named, names
 
 CLOCK_SLACK = datetime.timedelta(minutes=5)  # a phone's clock may run a little ahead of the server's
 SECOND_ADULT_MESSAGE = "This pupil's plan needs a second adult present. Choose who was with you."
 MARKS_MESSAGE = "You noted marks or bruising: choose whether to raise a safeguarding concern."
+NOT_NAMED_MESSAGE = "{name} isn't named on this pupil's care plan: say why a named adult wasn't with you."
+NOTES_MESSAGE = "Describe what you noticed: where, size, colour, what the pupil did or said."
 CHILD_WORDS_MESSAGE = ("What the pupil said goes to the safeguarding team with a concern. Raise a concern, or "
                        "write it under \"What you noticed\".")
 NOT_COPIED = {"id", "lineage", "version", "status", "created_by", "created_at", "in_force_from", "superseded_at",
@@ -66,8 +69,12 @@ def save_draft_plan(*, staff, form) -> CarePlan:
 
 def readiness_errors(plan: CarePlan) -> list[str]:
     errors = []
-    if not plan.named_staff.exists():
+    named = plan.named_staff.count()
+    if not named:
         errors.append("Name at least one member of staff who gives this care.")
+    elif plan.second_adult_required and named < 2:
+        # Otherwise every log would need the exception: a second adult the plan doesn't name.
+        errors.append("This plan needs a second adult: name at least two members of staff who give this care.")
     if not (plan.consent_given_by and plan.consent_given_on):
         errors.append("Record who gave parental consent, and when, before the plan comes into force.")
     return errors
@@ -118,13 +125,15 @@ def amend_plan(*, staff, plan: CarePlan) -> CarePlan:
 
 @transaction.atomic
 def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", second_adult=None,
-                observations=(), observation_notes: str = "", low_supplies: bool = False,
-                supplies_note: str = "", raise_concern: bool | None = None, child_words: str = "") -> CareLog:
+                second_adult_reason: str = "", observations=(), observation_notes: str = "",
+                low_supplies: bool = False, supplies_note: str = "", raise_concern: bool | None = None,
+                child_words: str = "") -> CareLog:
     """Log care given by the acting person, who must be named on the pupil's plan in force.
     Refuses (ValidationError, keyed by field) without a second adult where the plan needs one, a
-    time before the pupil's first plan came into force or in the future, marks or bruising without
-    an explicit answer (`raise_concern` True or False, not None) and the pupil's words without a
-    concern (they are kept only on the concern). With `raise_concern`, the observation becomes a
+    second adult the plan doesn't name without `second_adult_reason` (kept only then; the SENCo
+    is told), a time before the pupil's first plan came into force or in the future, marks or
+    bruising without an explicit answer (`raise_concern` True or False, not None) and the pupil's
+    words without a concern (they are kept only on the concern). With `raise_concern`, the observation becomes a
     safeguarding concern in this transaction: if the concern can't be saved, neither is the log."""
     from safeguarding.services import raise_concern as raise_safeguarding_concern
 
@@ -157,7 +166,7 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
         observations = [o for o in observations if o != Observation.NONE]
     noticed = Observation.NONE not in observations
     if (noticed or raise_concern) and not observation_notes:
-        errors["observation_notes"] = "Describe what you noticed: where, size, colour, what the pupil did or said."
+        errors["observation_notes"] = NOTES_MESSAGE
     if Observation.MARKS in observations and raise_concern is None:
         errors["raise_concern"] = MARKS_MESSAGE
     child_words = (child_words or "").strip()
@@ -170,6 +179,13 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
     elif second_adult is not None and not Membership.objects.filter(
             school=staff.school, user=second_adult, is_active=True).exists():
         errors["second_adult"] = "Choose a member of staff at this school."
+    # The plan's named staff are the ones the parents agreed to and who know this pupil's care. Someone
+    # else (cover on a sick day) is recorded as they were, with why, rather than refused: the care has
+    # already happened, and a refusal would only lose the record or tempt a wrong name.
+    unnamed = second_adult is not None and not names(plan, second_adult)
+    second_adult_reason = (second_adult_reason or "").strip() if unnamed else ""
+    if unnamed and "second_adult" not in errors and not second_adult_reason:
+        errors["second_adult_reason"] = NOT_NAMED_MESSAGE.format(name=second_adult.full_name or second_adult.email)
     if low_supplies and not supplies_note:
         errors["supplies_note"] = "Say what is running low."
     if errors:
@@ -187,6 +203,7 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
     with pghistory.context(user=staff.user.pk, action="carelog.record"):
         log = CareLog(school=pupil.school, pupil=pupil, plan=plan, occurred_at=occurred_at, care_given=care_given,
                       care_notes=(care_notes or "").strip(), given_by=staff.user, second_adult=second_adult,
+                      second_adult_reason=second_adult_reason,
                       second_adult_required=plan.second_adult_required, observations=observations,
                       observation_notes=observation_notes, low_supplies=low_supplies, supplies_note=supplies_note,
                       concern=concern)
@@ -194,6 +211,8 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
         log.save()
     if low_supplies:
         _tell_about_supplies(staff, pupil)
+    if unnamed:
+        _tell_about_unnamed_second_adult(staff, log)
     return log
 
 
@@ -217,6 +236,20 @@ def _tell_about_supplies(staff, pupil) -> None:
            body=f"{staff.user.full_name} logged that supplies are running low for a pupil's personal care. "
                 "Sign in to SEND Support to see what is needed.",
            url=reverse("personalcare:pupil", args=[pupil.pk]))
+
+
+def _tell_about_unnamed_second_adult(staff, log: CareLog) -> None:
+    """The SENCo decides whether to name them on the plan (a new version) or to follow it up. Where
+    the plan involves moving and handling, says whether they have current training for it."""
+    second = log.second_adult
+    untrained = ""
+    if log.plan.moving_and_handling.strip() and not has_current_moving_and_handling(second, staff.school):
+        untrained = " The plan involves moving and handling, and they have no current moving and handling training."
+    people = [u for u in staff_with_ability(staff.school, Ability.MANAGE_PERSONAL_CARE) if u.pk != staff.user.pk]
+    notify(users=people, school=staff.school, subject="Personal care: second adult not named on the plan",
+           body=f"{staff.user.full_name} logged personal care with {second.full_name} as the second adult, who is "
+                f"not named on the pupil's care plan.{untrained} Sign in to SEND Support to read why.",
+           url=log.get_absolute_url())
 
 
 @transaction.atomic

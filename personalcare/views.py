@@ -86,6 +86,7 @@ def log_care(request, pupil_id):
                 log = services.record_care(
                     staff=staff, pupil=pupil, occurred_at=data["occurred_at"], care_given=data["care_given"],
                     care_notes=data["care_notes"], second_adult=data["second_adult_user"],
+                    second_adult_reason=data["second_adult_reason"],
                     observations=data["observations"], observation_notes=data["observation_notes"],
                     low_supplies=data["low_supplies"], supplies_note=data["supplies_note"],
                     raise_concern=data["concern"], child_words=data["child_words"])

@@ -1,7 +1,9 @@
 """Personal care in headless Chromium: a named TA on a phone logs care from the home page in three
 taps (care given, second adult, Save), is refused without the second adult the plan needs, and
 raises a concern from an observation in the same step; the SENCo reads the plan and the list on a
-laptop. Every page is checked with axe and photographed, also into /tmp/shots/pc/."""
+laptop. A refused save shows only what was chosen ("Nothing to note" gives way to what was
+noticed), and a second adult the plan doesn't name needs a reason. Every page is checked with
+axe and photographed, also into /tmp/shots/pc/."""
 
 from pathlib import Path
 
@@ -69,6 +71,38 @@ def test_named_ta_logs_care_in_three_taps(page, live_server, care_world, viewpor
     expect(page.get_by_label("Pad or nappy change")).to_be_checked()
     check_a11y(page, f"log care, second adult missing (TA, {viewport})")
     shot(page, "log-care-second-adult-missing")
+
+    # Someone not named on the plan, and marks tapped over the ticked "Nothing to note", with no
+    # reason, answer or description: refused next to each field, showing only what was chosen.
+    nothing, marks = page.get_by_label("Nothing to note"), page.get_by_label("Marks or bruising")
+    expect(nothing).to_be_checked()
+    page.get_by_text("Marks or bruising", exact=True).click()
+    expect(nothing).not_to_be_checked()  # one tap, not two
+    page.get_by_text("Someone not named on the plan", exact=True).click()
+    page.get_by_label("Someone else").select_option(label="Senior Person")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    errors = page.locator("#log-errors")
+    # All three at once, listed in the page's order, each next to its field.
+    expect(errors.get_by_role("listitem")).to_have_count(3)
+    expect(errors.get_by_role("listitem")).to_contain_text([
+        "Senior Person isn't named on this pupil's care plan", "choose whether to raise a safeguarding concern",
+        "Describe what you noticed"])
+    expect(page.locator("#id_second_adult_reason_error")).to_contain_text("say why a named adult wasn't with you")
+    expect(page.locator("#id_marks_concern-errors")).to_contain_text("choose whether to raise a safeguarding concern")
+    expect(page.locator("#id_observation_notes_error")).to_contain_text("Describe what you noticed")
+    expect(page.get_by_label("Someone else")).to_have_value(str(w.people["senior"].pk))
+    expect(marks).to_be_checked()
+    expect(nothing).not_to_be_checked()
+    expect(page.locator('input[name="observations"]:checked')).to_have_count(1)
+    expect(page.locator('input[name="marks_concern"]:checked')).to_have_count(0)
+    check_a11y(page, f"log care, second adult not on the plan and marks unanswered (TA, {viewport})")
+    shot(page, "log-care-refused-unnamed-and-marks")
+    # Tapping "Nothing to note" again clears the marks; a named adult clears the list.
+    page.get_by_text("Nothing to note", exact=True).click()
+    expect(marks).not_to_be_checked()
+    page.get_by_text("Other Ta", exact=True).click()
+    expect(page.get_by_label("Someone else")).to_have_value("")
     assert not CareLog.objects.exists()
 
     # The common case from a fresh form: three taps.
@@ -100,14 +134,19 @@ def test_observation_of_concern_is_raised_in_the_same_step(page, live_server, ca
     expect(question).to_be_hidden()  # asked only once marks are ticked
     page.get_by_text("Marks or bruising", exact=True).click()
     expect(question).to_be_visible()
+    expect(page.get_by_label("Nothing to note")).not_to_be_checked()
     assert_touch_size(question.locator("label"), "marks yes/no button")
     page.get_by_text("Describe what you noticed, or raise a concern").click()
     page.get_by_label("What you noticed").fill("Two small bruises, 1cm, purple, inside left upper arm.")
+    # Sent with both ticked, as from a browser where the script didn't run: the server drops "Nothing to note".
+    page.locator("#id_observations_0").evaluate("box => { box.checked = true; }")
     # Saving without an answer is refused next to the question, with what was typed kept.
     with page.expect_navigation():
         page.get_by_role("button", name="Save").click()
     expect(page.locator("#id_marks_concern-errors")).to_contain_text("choose whether to raise a safeguarding concern")
     expect(page.get_by_label("What you noticed")).to_have_value("Two small bruises, 1cm, purple, inside left upper arm.")
+    expect(page.get_by_label("Marks or bruising")).to_be_checked()
+    expect(page.get_by_label("Nothing to note")).not_to_be_checked()
     check_a11y(page, f"log care, marks unanswered (TA, {viewport})")
     shot(page, "log-care-marks-unanswered")
     assert not CareLog.objects.exists()
@@ -127,8 +166,8 @@ def test_observation_of_concern_is_raised_in_the_same_step(page, live_server, ca
 @pytest.mark.parametrize("viewport", ["laptop", "phone"], indirect=True)
 def test_senco_reads_the_list_and_the_plan(page, live_server, care_world, viewport):
     w = care_world
-    log_care(w, pupil=w.pupil_out, second_adult=w.people["other_ta"], observations=["soreness"],
-             observation_notes="Slight redness")
+    log_care(w, pupil=w.pupil_out, second_adult=w.people["senior"], observations=["soreness"],
+             observation_notes="Slight redness", second_adult_reason="Other Ta was on a course.")
     login(page, live_server, w.people["senco"], check=False)
     page.goto(f"{live_server.url}/personal-care/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Personal care")
@@ -139,6 +178,8 @@ def test_senco_reads_the_list_and_the_plan(page, live_server, care_world, viewpo
     check_a11y(page, f"care plan (SENCo, {viewport})")
     shot(page, "plan-senco")
     page.goto(f"{live_server.url}/personal-care/log/{CareLog.objects.get().pk}/")
+    expect(page.get_by_text("Not named on the plan", exact=True)).to_be_visible()
+    expect(page.locator("dd", has_text="Other Ta was on a course.")).to_be_visible()
     check_a11y(page, f"care log (SENCo, {viewport})")
     shot(page, "log-detail-senco")
     page.goto(f"{live_server.url}/personal-care/pupil/{w.pupil_class.pk}/plan/new/")

@@ -3,6 +3,7 @@ of concern raised as a safeguarding concern in the same step (both saved or neit
 that never change (corrections are addenda)."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -60,13 +61,82 @@ def test_second_adult_required_refuses_without_one_with_a_clear_message(client, 
     assert not CareLog.objects.exists()
 
 
-def test_second_adult_recorded_from_named_staff_or_anyone_else(client, care):
+def test_second_adult_recorded_from_named_staff_or_anyone_else_with_a_reason(client, care):
     client.force_login(care.people["ta"])
     assert post(client, care.pupil_out, second_adult=care.people["other_ta"].pk).status_code == 302
-    assert post(client, care.pupil_out, second_adult_other=care.people["senior"].pk).status_code == 302
-    assert [log.second_adult for log in CareLog.objects.order_by("id")] == [care.people["other_ta"],
-                                                                           care.people["senior"]]
+    assert post(client, care.pupil_out, second_adult_other=care.people["senior"].pk,
+                second_adult_reason="Both named adults off sick").status_code == 302
+    assert [(log.second_adult, log.second_adult_reason) for log in CareLog.objects.order_by("id")] == [
+        (care.people["other_ta"], ""), (care.people["senior"], "Both named adults off sick")]
     assert all(log.second_adult_required for log in CareLog.objects.all())
+
+
+def test_second_adult_not_named_on_the_plan_is_refused_without_a_reason_next_to_the_field(client, care):
+    client.force_login(care.people["ta"])
+    senior = care.people["senior"]
+    response = post(client, care.pupil_out, second_adult_other=senior.pk, care_notes="Kept")
+    body = response.content.decode()
+    assert response.status_code == 400 and not CareLog.objects.exists()
+    message = escape(services.NOT_NAMED_MESSAGE.format(name=senior.full_name))
+    assert f'<p id="error_1_id_second_adult_reason"><strong>{message}' in body
+    assert f'href="#id_second_adult_reason">{message}' in body  # and in the list at the top, linked to it
+    # What was typed is kept, and the "someone not named" part is open to show it.
+    assert f'<option value="{senior.pk}" selected>' in body and 'value="Kept"' in body
+    assert "<details open><summary" in body
+    # Asked together with the form's other questions, not one refusal after another.
+    body = post(client, care.pupil_out, second_adult_other=senior.pk, observations=["marks"],
+                observation_notes="Bruise").content.decode()
+    assert 'href="#id_second_adult_reason"' in body and 'href="#id_marks_concern-errors"' in body
+    # The rule is the plan's, whoever logs: the teacher named on Amelia's plan, with the TA...
+    assert post(client, care.pupil_in, second_adult=care.people["teacher"].pk).status_code == 302
+    # ...but not the SENCo, who reads every plan but is named on none of these.
+    with pytest.raises(ValidationError) as exc:
+        log_care(care, second_adult=care.people["senco"], second_adult_reason="  ")
+    assert list(exc.value.message_dict) == ["second_adult_reason"]
+
+
+def test_a_reason_is_kept_only_for_someone_not_named(care):
+    log = log_care(care, who="ta", pupil=care.pupil_out, second_adult=care.people["other_ta"],
+                   second_adult_reason="Typed, then a named adult chosen")
+    assert log.second_adult_reason == ""
+
+
+def test_senco_is_told_when_the_second_adult_was_not_named(client, care, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        log = log_care(care, pupil=care.pupil_out, second_adult=care.people["senior"],
+                       second_adult_reason="Cover: Mrs Other Ta at a course")
+    note = Notification.objects.get(user=care.people["senco"])
+    assert note.subject == "Personal care: second adult not named on the plan"
+    assert care.people["senior"].full_name in note.body and "Cover" not in note.body  # the reason stays inside
+    assert "moving and handling" not in note.body  # Isla's plan involves none
+    client.force_login(care.people["senco"])
+    page = client.get(note.url).content.decode()
+    assert note.url == log.get_absolute_url()
+    assert "Not named on the plan" in page and "Cover: Mrs Other Ta at a course" in page
+    assert "(not named on the plan)" in client.get(reverse("personalcare:pupil", args=[care.pupil_out.pk])
+                                                   ).content.decode()
+    # A named second adult tells nobody.
+    log_care(care, pupil=care.pupil_out, second_adult=care.people["other_ta"])
+    assert Notification.objects.count() == 1
+
+
+def test_senco_is_told_when_an_unnamed_second_adult_has_no_moving_and_handling_training(
+        care, django_capture_on_commit_callbacks):
+    from accounts.models import TrainingCourse, TrainingRecord
+
+    CarePlan.objects.filter(pk=care.plan_isla.pk).update(moving_and_handling="Ceiling hoist, two adults.")
+    today = timezone.localdate()
+    trained = {"school": care.school, "course": TrainingCourse.MOVING_HANDLING}
+    TrainingRecord.objects.create(user=care.people["teacher"], completed_on=today - datetime.timedelta(days=400),
+                                  expires_on=today - datetime.timedelta(days=35), **trained)
+    TrainingRecord.objects.create(user=care.people["senior"], completed_on=today - datetime.timedelta(days=40),
+                                  **trained)
+    with django_capture_on_commit_callbacks(execute=True):
+        log_care(care, pupil=care.pupil_out, second_adult=care.people["teacher"], second_adult_reason="Cover")
+        log_care(care, pupil=care.pupil_out, second_adult=care.people["senior"], second_adult_reason="Cover")
+    expired, trained = Notification.objects.filter(user=care.people["senco"]).order_by("id")
+    assert "no current moving and handling training" in expired.body
+    assert "moving and handling" not in trained.body
 
 
 def test_second_adult_cannot_be_the_logger_or_someone_from_another_school(client, care):
@@ -86,6 +156,32 @@ def test_the_database_refuses_a_log_without_the_required_second_adult(care):
         CareLog.objects.create(school=care.school, pupil=care.pupil_out, plan=care.plan_isla,
                                occurred_at=timezone.now(),
                                care_given=["washing"], given_by=care.people["ta"], second_adult_required=True)
+
+
+def checked(body, name):
+    """The values of the ticked boxes or radios called `name` in a page."""
+    return [m for tag in re.findall(rf'<input[^>]*name="{name}"[^>]*>', body) if " checked" in tag
+            for m in re.findall(r'value="([^"]*)"', tag)]
+
+
+def test_a_refused_save_shows_only_what_was_noticed(client, care):
+    """"Nothing to note" starts ticked; a TA taps "Marks or bruising" and saves without answering
+    the concern question. The form comes back with marks ticked, not both."""
+    client.force_login(care.people["ta"])
+    response = post(client, care.pupil_in, observations=["none", "marks"], observation_notes="Bruise")
+    body = response.content.decode()
+    assert response.status_code == 400 and "choose whether to raise a safeguarding concern" in body
+    assert checked(body, "observations") == ["marks"]
+    assert checked(body, "marks_concern") == [] and checked(body, "care_given") == ["pad_change"]
+    # Refused for something else (no second adult), with two things noticed: both kept, nothing else.
+    body = post(client, care.pupil_out, observations=["none", "soreness", "distress"],
+                observation_notes="Red, upset").content.decode()
+    assert escape(services.SECOND_ADULT_MESSAGE) in body
+    assert checked(body, "observations") == ["soreness", "distress"]
+    # "Nothing to note" on its own stays ticked, and nothing ticked stays unticked.
+    assert checked(post(client, care.pupil_out).content.decode(), "observations") == ["none"]
+    assert checked(post(client, care.pupil_out, observations=[]).content.decode(), "observations") == []
+    assert not CareLog.objects.exists()
 
 
 def test_observation_needs_a_description(client, care):

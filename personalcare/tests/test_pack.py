@@ -23,7 +23,8 @@ def history(care):
     care.plan_isla.refresh_from_db()
     log_care(care, pupil=care.pupil_out, second_adult=care.people["other_ta"], care_given=["pad_change", "washing"],
              care_notes="Used barrier cream on the nappy area")
-    log_care(care, pupil=care.pupil_out, second_adult=care.people["senior"], minutes_ago=90)
+    log_care(care, pupil=care.pupil_out, second_adult=care.people["senior"], minutes_ago=90,
+             second_adult_reason="Cover while Mrs Other Ta was at a course")
     log_care(care, pupil=care.pupil_out, second_adult=care.people["other_ta"], minutes_ago=200,
              observations=["soreness"], observation_notes="Red, sore skin in the groin", raise_concern=True,
              child_words="It hurts when mummy")
@@ -49,7 +50,7 @@ def test_no_intimate_detail_leaks(history):
     html = render_to_string(template, ctx)
     assert "Care was logged 3 times" in html and "in 3 of 3 records" in html and "developing" in html
     for secret in ["barrier cream", "Red, sore skin", "It hurts", "groin", "Pad or nappy", "Washing", "Soreness",
-                   "Hoisting", "female member of staff", "concern", "Concern", history.plan_isla.needs,
+                   "Hoisting", "female member of staff", "Cover while", history.people["senior"].full_name, "concern", "Concern", history.plan_isla.needs,
                    history.plan_isla.communication, history.people["other_ta"].full_name,
                    history.people["ta"].full_name, history.pupil_in.display_name]:
         assert secret not in html, secret

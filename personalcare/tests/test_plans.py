@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from personalcare import services
 from personalcare.models import CarePlan
@@ -65,6 +66,23 @@ def test_sign_off_needs_consent_and_named_staff(world):
     assert any("Name at least one" in m for m in exc.value.messages)
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_a_plan_needing_a_second_adult_names_at_least_two_staff(client, world):
+    from personalcare.factories import CarePlanFactory
+    from personalcare.models import CarePlanStaff
+
+    senco = staff_of(world.people["senco"], world.school)
+    draft = CarePlanFactory(pupil=world.pupil_in, created_by=world.people["senco"], second_adult_required=True)
+    CarePlanStaff.objects.create(plan=draft, user=world.people["ta"])
+    message = "This plan needs a second adult: name at least two members of staff who give this care."
+    with pytest.raises(ValidationError) as exc:
+        services.sign_off_plan(staff=senco, plan=draft)
+    assert exc.value.messages == [message]
+    client.force_login(world.people["senco"])
+    assert escape(message) in client.get(draft.get_absolute_url()).content.decode()  # before the SENCo signs
+    CarePlanStaff.objects.create(plan=draft, user=world.people["teacher"])
+    assert services.sign_off_plan(staff=senco, plan=draft).is_in_force
 
 
 def test_a_change_after_sign_off_is_a_new_version(client, care):
