@@ -77,6 +77,16 @@ class ContributionForm(forms.ModelForm):
             del self.fields["answer"]
 
 
+class WithdrawForm(forms.Form):
+    # A plain form: the service sets the withdrawal, the row itself is never bound to a form.
+    withdrawal_reason = forms.CharField(
+        label="Why are you withdrawing it?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: I wrote about the wrong week. The person who asked reads this; it never goes "
+                  "into a pack.",
+        error_messages={"required": "Say why you are withdrawing it (a few words is fine).",
+                        "max_length": "Keep it under 1000 characters."})
+
+
 class SafeguardingSummaryForm(forms.ModelForm):
     class Meta:
         model = SafeguardingSummary

@@ -4,6 +4,8 @@ A ``Contribution`` is one member of staff's short account of a pupil (progress, 
 still hard, an answer to the SENCo's question), asked for by a SENCo (Ability.MAKE_PACKS) with a due
 date. Only the asked person writes it: a draft is theirs alone, then they submit it and it is fixed
 (a database trigger refuses any change after submission, and any change to what was asked).
+Its author may later withdraw it, with a reason: the row is kept, text and all, marked withdrawn
+with who and when, and packs made afterwards leave it out (a pack already made stays as made).
 
 A ``SafeguardingSummary`` is what the DSL chooses to say about safeguarding in a pack for a period:
 concerns themselves never go into a pack. Written and read only by DSL role holders; never changed.
@@ -25,6 +27,8 @@ from pupils.models import Pupil
 
 # What the SENCo asked: fixed once asked (the trigger refuses a change).
 ASKED_FIELDS = ("school", "pupil", "asked", "requested_by", "requested_at", "due_on", "question")
+# What the asked person wrote: fixed once submitted (a withdrawal only adds the withdrawal fields).
+ANSWERED_FIELDS = ("progress", "what_works", "still_hard", "answer", "draft_saved_at", "submitted_at")
 
 
 @pghistory.track(attrs={"pupil": models.BigIntegerField(db_column="pupil_id")})
@@ -46,6 +50,12 @@ class Contribution(models.Model):
     draft_saved_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # Withdrawn by its author after submitting: kept, left out of packs made from then on.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField("Why are you withdrawing it?", blank=True)
+
     class Meta:
         ordering = ["requested_at", "id"]
         indexes = [
@@ -58,11 +68,20 @@ class Contribution(models.Model):
             models.CheckConstraint(
                 condition=Q(submitted_at__isnull=True) | ~Q(progress="", what_works="", still_hard="", answer=""),
                 name="contribution_submitted_not_empty"),
+            # Only a submitted contribution is withdrawn, and a withdrawal says who, when and why.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False, submitted_at__isnull=False)
+                   & ~Q(withdrawal_reason="")),
+                name="contribution_withdrawal_complete"),
         ]
         triggers = [
             pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(name="submitted_fixed", operation=pgtrigger.Update,
-                              condition=pgtrigger.Q(old__submitted_at__isnull=False)),
+            pgtrigger.Protect(name="submitted_fixed", operation=pgtrigger.Update, condition=pgtrigger.Condition(
+                'OLD."submitted_at" IS NOT NULL AND ('
+                + " OR ".join(f'OLD."{f}" IS DISTINCT FROM NEW."{f}"' for f in ANSWERED_FIELDS) + ")")),
+            pgtrigger.Protect(name="withdrawal_fixed", operation=pgtrigger.Update,
+                              condition=pgtrigger.Q(old__withdrawn_at__isnull=False)),
             pgtrigger.Protect(name="asked_fixed", operation=pgtrigger.Update,
                               condition=pgtrigger.AnyChange(*ASKED_FIELDS)),
         ]
@@ -73,6 +92,10 @@ class Contribution(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def has_draft(self) -> bool:

@@ -1,6 +1,7 @@
 """Panels for staff contributions, registered from ReviewsConfig.ready() through ``register()``:
 
-- home: "Contributions asked of you": the person's unanswered requests (one query; nothing when none);
+- home: "Contributions asked of you": the person's unanswered requests; without any, a line back to
+  what they submitted in the last four weeks (to read or withdraw it); one query, nothing when neither;
 - pupil: for MAKE_PACKS holders, how many asked have answered, with the link to ask (one query); for
   DSL role holders, the link to the pupil's safeguarding summaries for packs (no query)."""
 
@@ -12,17 +13,18 @@ from sendsupport import panels
 from sendsupport.panels import Panel
 
 from .models_contributions import Contribution
-from .selectors_contributions import open_requests_for
+from .selectors_contributions import home_requests_for
 
 
 def home_panel(request, **kwargs):
     staff = request.staff
     if staff.school is None:
         return None
-    requests = open_requests_for(staff)
-    if not requests:
+    requests, recently_submitted = home_requests_for(staff)
+    if not (requests or recently_submitted):
         return None
-    return Panel(template="reviews/contributions/_home_panel.html", order=20, context={"requests": requests})
+    return Panel(template="reviews/contributions/_home_panel.html", order=20,
+                 context={"requests": requests, "recently_submitted": recently_submitted})
 
 
 def pupil_panel(request, pupil):
@@ -35,7 +37,8 @@ def pupil_panel(request, pupil):
     context = {"makes_packs": makes_packs, "dsl": dsl}
     if makes_packs:
         context.update(Contribution.objects.filter(pupil=pupil).aggregate(
-            asked=Count("id"), answered=Count("id", filter=Q(submitted_at__isnull=False))))
+            asked=Count("id"), answered=Count("id", filter=Q(submitted_at__isnull=False, withdrawn_at__isnull=True)),
+            withdrawn=Count("id", filter=Q(withdrawn_at__isnull=False))))
         context["url"] = reverse("reviews:pupil_contributions", args=[pupil.pk])
     if dsl:
         context["summary_url"] = reverse("reviews:safeguarding_summaries", args=[pupil.pk])

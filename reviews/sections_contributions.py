@@ -5,18 +5,24 @@
   usually asks in the weeks before the meeting, which may fall after the period the pack covers,
   and a request from before the period belongs to an earlier review. Submitted contributions are
   printed whole; everyone asked who has not submitted is listed by name with the due date (a draft
-  is its author's own and is never printed). No section when nobody was asked.
+  is its author's own and is never printed). A contribution its author withdrew is left out
+  altogether, as if never asked (the SENCo sees it, and why, on the pupil's contributions page).
+  No section when nobody was asked. Staff are named with their job title where the school set
+  one, never with their roles in the app: "DSL" beside a name would tell parents who holds a
+  safeguarding role.
 - **Safeguarding summary (from the DSL)** (order 85): the summaries a DSL role holder wrote whose
   period overlaps the pack's, oldest first (a later one may correct an earlier one; both stay). No
   section without one: safeguarding concerns themselves are never in a pack.
 
-Each reads a fixed number of queries whatever the data (3 and 2; 1 with nothing to print), and names
+Each reads a fixed number of queries whatever the data (2 and 2; 1 with nothing to print), and names
 no pupil but this one: staff write freely, so the form asks them to say "another pupil", and any other
 pupil's full name typed anyway is printed as "another pupil" (``pupils.pack.other_pupils_redactor``)."""
 
 import datetime
 
-from accounts.models import Membership, Role
+from django.db.models import OuterRef, Subquery
+
+from accounts.models import Membership
 from pupils.pack import other_pupils_redactor, redact_text_fields
 
 from .models_contributions import Contribution, SafeguardingSummary
@@ -27,20 +33,19 @@ SUMMARY_TEMPLATE = "reviews/contributions/pack_safeguarding_summary.html"
 
 
 def contributions_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str, dict] | None:
+    job_title = Membership.objects.filter(school_id=OuterRef("school_id"), user_id=OuterRef("asked_id"))
     asked = list(Contribution.objects.filter(pupil=pupil, requested_at__date__gte=start,
-                                             requested_at__date__lte=end + AFTER_PERIOD)
-                 .select_related("asked").order_by("submitted_at", "requested_at", "id"))
+                                             requested_at__date__lte=end + AFTER_PERIOD, withdrawn_at__isnull=True)
+                 .select_related("asked").annotate(asked_job_title=Subquery(job_title.values("job_title")[:1]))
+                 .order_by("submitted_at", "requested_at", "id"))
     if not asked:
         return None
     clean = other_pupils_redactor(pupil)
     for c in asked:
         redact_text_fields(c, clean)
-    roles = {user_id: ", ".join(Role(r).label for r in member_roles if r in Role.values)
-             for user_id, member_roles in Membership.objects.filter(
-                 school_id=pupil.school_id, user__in={c.asked_id for c in asked}).values_list("user_id", "roles")}
 
     def who(c):
-        return {"name": c.asked.full_name or c.asked.email, "role": roles.get(c.asked_id, "")}
+        return {"name": c.asked.full_name or c.asked.email, "job_title": c.asked_job_title or ""}
 
     submitted = [{**who(c), "contribution": c} for c in asked if c.submitted_at]
     unanswered = [{**who(c), "due_on": c.due_on, "requested_at": c.requested_at}

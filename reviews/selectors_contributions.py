@@ -5,13 +5,19 @@ and MAKE_PACKS holders of the school (submitted text only: a draft is its author
 in the school gets a 404, as does anyone in another school; the asked person may see the pupil's
 name and class on their request even when the pupil is not on their caseload, and nothing more."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.access import Ability
 from pupils.models import Pupil
 
+from .models import EvidencePack
 from .models_contributions import Contribution, SafeguardingSummary
+from .sections_contributions import AFTER_PERIOD
 
 
 def _can_read_others(staff, contribution: Contribution) -> bool:
@@ -22,7 +28,7 @@ def get_contribution_for(staff, contribution_id: int, *, write: bool = False) ->
     """The request, if this person may read it (404 otherwise). `write`: only the asked person;
     a reader who isn't the asked person gets a 403."""
     contribution = (Contribution.objects.filter(school=staff.school, pk=contribution_id)
-                    .select_related("pupil__class_group", "asked", "requested_by").first())
+                    .select_related("pupil__class_group", "asked", "requested_by", "withdrawn_by").first())
     if contribution is None:
         raise Http404
     if contribution.asked_id == staff.user.pk:
@@ -34,11 +40,37 @@ def get_contribution_for(staff, contribution_id: int, *, write: bool = False) ->
     return contribution
 
 
-def open_requests_for(staff) -> list[Contribution]:
-    """The person's unanswered requests in this school, soonest due first (one query)."""
-    return list(Contribution.objects.filter(school=staff.school, asked=staff.user, submitted_at__isnull=True,
-                                            pupil__archived_at__isnull=True)
+def packs_holding(contribution: Contribution) -> list[EvidencePack]:
+    """Packs that printed (or, while being made, may print) this contribution: packs of its pupil
+    whose period takes in the request (as the pack section chooses), gathered between its submission
+    and its withdrawal. A pack gathers its sections at some moment between started_at and
+    finished_at, so any pack overlapping that window counts: better to say "may hold it" than to
+    miss one. One query."""
+    if not contribution.is_submitted:
+        return []
+    asked_on = timezone.localdate(contribution.requested_at)
+    packs = (EvidencePack.objects.filter(pupil_id=contribution.pupil_id, period_start__lte=asked_on,
+                                         period_end__gte=asked_on - AFTER_PERIOD)
+             .filter(Q(status=EvidencePack.Status.READY, finished_at__gt=contribution.submitted_at)
+                     | Q(status=EvidencePack.Status.RUNNING)))
+    if contribution.is_withdrawn:
+        packs = packs.filter(started_at__lt=contribution.withdrawn_at)
+    return list(packs.order_by("version"))
+
+
+RECENT = datetime.timedelta(weeks=4)  # how long the home page keeps a way back to what you submitted
+
+
+def home_requests_for(staff) -> tuple[list[Contribution], int]:
+    """The person's unanswered requests in this school, soonest due first, and how many they
+    submitted in the last four weeks and still stand by (one query): the home page's way back to a
+    submitted contribution, to read it or withdraw it."""
+    since = timezone.now() - RECENT
+    rows = list(Contribution.objects.filter(school=staff.school, asked=staff.user)
+                .filter(Q(submitted_at__isnull=True, pupil__archived_at__isnull=True)
+                        | Q(submitted_at__gte=since, withdrawn_at__isnull=True))
                 .select_related("pupil__class_group", "requested_by").order_by("due_on", "id"))
+    return [c for c in rows if not c.is_submitted], sum(1 for c in rows if c.is_submitted)
 
 
 def requests_of(staff) -> list[Contribution]:

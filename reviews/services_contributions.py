@@ -5,6 +5,8 @@
 - `save_contribution_draft` / `submit_contribution`: only the asked person writes; a draft is theirs
   alone and saved whole each time; submitting fixes it (a second submit is a no-op) and tells the
   person who asked.
+- `withdraw_contribution`: the author takes back a submitted contribution, giving a reason; it is
+  kept, marked withdrawn, left out of packs made from then on, and the person who asked is told.
 - `add_safeguarding_summary`: a DSL role holder adds a dated summary for a pupil and a period.
 
 Each is one transaction under a history context naming the acting user and the action. Emails leave
@@ -26,6 +28,7 @@ from pupils.models import Pupil
 from sendsupport.notifications import notify
 
 from .models_contributions import Contribution, SafeguardingSummary
+from .selectors_contributions import packs_holding
 
 ANSWER_FIELDS = ("progress", "what_works", "still_hard", "answer")
 MAX_DUE_DAYS = 120  # a contribution is for the coming review, not next year's
@@ -135,6 +138,42 @@ def submit_contribution(*, staff, contribution: Contribution, progress: str = ""
         requester = get_user_model().objects.get(pk=contribution.requested_by_id)
         notify(users=[requester], school=staff.school, subject="A contribution you asked for was submitted",
                body=f"{staff.user.full_name or staff.user.email} submitted their contribution for an annual review.",
+               url=reverse("reviews:contribution", args=[contribution.pk]))
+    return contribution
+
+
+@transaction.atomic
+def withdraw_contribution(*, staff, contribution: Contribution, reason: str) -> Contribution:
+    """The author takes back what they submitted, with a reason the SENCo reads (never printed).
+
+    Allowed even when a pack already printed it: a ready pack is fixed evidence and stays as made,
+    but packs made from now on leave it out, and the person who asked is told so they can make the
+    pack again. Refusing instead would leave a contribution its author disowns going into every
+    later version. Nothing is lost: the row keeps its text and gains who, when and why. A second
+    withdrawal (a double tap) changes nothing."""
+    contribution = _locked_own(staff, contribution)
+    if contribution.is_withdrawn:
+        return contribution
+    if not contribution.is_submitted:
+        raise ValidationError("Only a submitted contribution can be withdrawn: a draft is yours alone until you "
+                              "submit it.")
+    if Pupil.objects.filter(pk=contribution.pupil_id, archived_at__isnull=False).exists():
+        raise ValidationError("This pupil has left and is archived: their record is read-only.")
+    if not _clean(reason):
+        raise ValidationError({"withdrawal_reason": "Say why you are withdrawing it (a few words is fine)."})
+    already_in = packs_holding(contribution)
+    contribution.withdrawn_at, contribution.withdrawn_by = timezone.now(), staff.user
+    contribution.withdrawal_reason = _clean(reason)
+    with pghistory.context(user=staff.user.pk, action="reviews.withdraw_contribution"):
+        contribution.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    if contribution.requested_by_id != staff.user.pk:
+        requester = get_user_model().objects.get(pk=contribution.requested_by_id)
+        in_pack = (" A pack already made includes it and stays as it is: make the pack again if it should "
+                   "not be shared." if already_in else "")
+        # No reason in the notice: it may name the pupil, and emails leave the system.
+        notify(users=[requester], school=staff.school, subject="A contribution you asked for was withdrawn",
+               body=f"{staff.user.full_name or staff.user.email} withdrew their contribution for an annual review. "
+                    f"Packs made from now on leave it out.{in_pack}",
                url=reverse("reviews:contribution", args=[contribution.pk]))
     return contribution
 

@@ -25,6 +25,8 @@ urlpatterns += [
     path("contributions/<int:contribution_id>/", views_contributions.contribution_detail, name="contribution"),
     path("contributions/<int:contribution_id>/write/", views_contributions.contribution_write,
          name="contribution_write"),
+    path("contributions/<int:contribution_id>/withdraw/", views_contributions.contribution_withdraw,
+         name="contribution_withdraw"),
     path("pupils/<int:pupil_id>/contributions/", views_contributions.pupil_contributions,
          name="pupil_contributions"),
     path("pupils/<int:pupil_id>/safeguarding-summary/", views_contributions.safeguarding_summaries,

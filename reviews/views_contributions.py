@@ -3,6 +3,8 @@
 - A pupil's contributions (MAKE_PACKS): ask named staff, see who has answered, read what they wrote.
 - A contribution: read by the asked person, the person who asked and MAKE_PACKS holders; written
   only by the asked person (draft, then submit; submitted is fixed).
+- Withdrawing a contribution: only its author, once submitted, with a reason; the page says which
+  packs already printed it (they stay as made).
 - My contribution requests: what the person was asked for.
 - A pupil's safeguarding summaries (READ_SAFEGUARDING only; checked before the pupil is looked up).
   Those reads are logged without the pupil on the access-log row: a pupil's "who viewed this
@@ -13,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from accounts.access import Ability
 from pupils.models import Pupil
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
@@ -20,7 +23,7 @@ from sendsupport.forms import add_service_errors
 
 from . import selectors_contributions as selectors
 from . import services_contributions as services
-from .forms_contributions import AskForm, ContributionForm, SafeguardingSummaryForm
+from .forms_contributions import AskForm, ContributionForm, SafeguardingSummaryForm, WithdrawForm
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved yet."
 
@@ -60,8 +63,41 @@ def contribution_detail(request, contribution_id):
         return redirect("reviews:contribution_write", contribution.pk)
     log_access(request, action="reviews.contribution.view", pupil=contribution.pupil)
     return render(request, "reviews/contributions/detail.html", {
-        "contribution": contribution, "own": own,
+        "contribution": contribution, "own": own, "packs": selectors.packs_holding(contribution),
+        "can_open_packs": staff.can(Ability.MAKE_PACKS),
         "can_open_pupil": Pupil.objects.visible_to(staff).filter(pk=contribution.pupil_id).exists()})
+
+
+@login_required
+@school_required
+def contribution_withdraw(request, contribution_id):
+    staff = request.staff
+    contribution = selectors.get_contribution_for(staff, contribution_id, write=True)
+    if not contribution.is_submitted:
+        messages.info(request, "You haven't submitted this yet: your draft is yours alone, so there is nothing to "
+                               "withdraw.")
+        return redirect("reviews:contribution_write", contribution.pk)
+    if contribution.is_withdrawn:
+        messages.info(request, "You have already withdrawn this contribution.")
+        return redirect("reviews:contribution", contribution.pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.withdraw_contribution(staff=staff, contribution=contribution,
+                                               reason=form.cleaned_data["withdrawal_reason"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                asker = contribution.requested_by
+                told = "" if asker.pk == staff.user.pk else f" {asker.full_name or asker.email} has been told."
+                messages.success(request, f"Withdrawn: packs made from now on leave it out.{told}")
+                return redirect("reviews:contribution", contribution.pk)
+        messages.error(request, FIX_BELOW)
+    log_access(request, action="reviews.contribution.withdraw", pupil=contribution.pupil)
+    return render(request, "reviews/contributions/withdraw.html", {
+        "contribution": contribution, "form": form, "packs": selectors.packs_holding(contribution)},
+        status=400 if form.errors else 200)
 
 
 @login_required
