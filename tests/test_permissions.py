@@ -14,6 +14,8 @@ CAN = {
     "history": {"senco", "dsl", "senior"},
     "manage_staff": {"admin"},
     "safeguarding": {"dsl"},
+    "manage_medicines": {"senco", "admin"},
+    "manage_interventions": {"senco"},
 }
 
 # url name -> (method, kind of object, ability needed or None, status on success)
@@ -40,13 +42,28 @@ MATRIX = {
     "safeguarding:raise": ("get", None, None, 200),
     "safeguarding:mine": ("get", None, None, 200),
     "safeguarding:list": ("get", None, "safeguarding", 200),
+    "care:medicine_renew": ("get", "medicine", "manage_medicines", 200),
+    "interventions:group_end": ("get", "group", "manage_interventions", 200),
+    "interventions:programme_end": ("get", "programme", "manage_interventions", 200),
 }
 # Not walked here, with the reason: anonymous token link (tests/test_staff_lifecycle.py), health probe.
 EXEMPT = {"accounts:accept_invite", "health", "notification_open"}  # last: own rows only, tested below
 # Concern pages take concern ids and refuse non-DSL staff before any lookup (403 even for a
 # pupil out of scope): walked in safeguarding/tests/test_concerns.py.
 EXEMPT |= {"safeguarding:detail", "safeguarding:record", "safeguarding:received", "safeguarding:chronology"}
-OUR_NAMESPACES = {"pupils", "accounts", "safeguarding"}
+# Medication pages before the renewal page: tested in care/tests, most per role in test_views.py
+# (not yet every role on stock_check, batch_return, plan_sign_off, medicine_new/edit, receive).
+EXEMPT |= {f"care:{name}" for name in (
+    "due", "give", "dose", "witness", "parent_told", "exceptions", "stock", "stock_check", "batch_return", "pupil",
+    "plan", "plan_edit", "plan_sign_off", "medicine_new", "medicine_edit", "receive")}
+# Interventions pages before the end-a-group and end-a-programme pages: walked per role in
+# interventions/tests (test_placements, test_sessions, test_programmes, test_maps, test_impact).
+EXEMPT |= {f"interventions:{name}" for name in (
+    "home", "catalogue", "catalogue_create", "catalogue_edit", "groups", "group_create", "group", "group_edit",
+    "placement_add", "placement", "placement_scores", "placement_review", "placement_end", "school_map",
+    "pupil_map", "programmes", "programme_create", "programme", "programme_edit", "delivery_add",
+    "programme_report", "today", "session_history", "session_record", "impact")}
+OUR_NAMESPACES = {"pupils", "accounts", "safeguarding", "care", "interventions"}
 
 
 def our_url_names():
@@ -97,6 +114,25 @@ def test_access_matrix(client, world, role, name):
         cases = [((), True)]
     elif kind == "pupil":
         cases = [((p.pk,), scope) for p, scope in pupil_targets(world, role)]
+    elif kind == "medicine":
+        from care.factories import MedicineFactory
+
+        # medication pages check the ability before the lookup: without it, a 403 whoever the pupil
+        cases = [((MedicineFactory(pupil=p).pk,), scope or role not in CAN[ability])
+                 for p, scope in pupil_targets(world, role)]
+    elif kind == "group":
+        from interventions.tests.test_placements import make_group, place
+
+        # the ability first (403 for all but the SENCo), then the school: another school's group is a 404
+        ours = make_group(world)
+        place(world, ours, world.pupil_in)
+        theirs = make_group(world, school=world.other_school, staff=())
+        cases = [((ours.pk,), True), ((theirs.pk,), role not in CAN[ability])]
+    elif kind == "programme":
+        from interventions.tests.test_programmes import make_programme
+
+        cases = [((make_programme(world, pupil=p).pk,), scope or role not in CAN[ability])
+                 for p, scope in pupil_targets(world, role)]
     else:
         own = world.school.memberships.get(user=world.people["other_ta"])
         other = world.other_school.memberships.get()
