@@ -1,6 +1,5 @@
 """Staff and school set-up writes: invitations, roles, deactivation, 2FA reset."""
 
-import pghistory
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from sendsupport import history
 
 from .models import Membership, School, User
 
@@ -24,7 +24,7 @@ def invite_staff(*, school: School, email: str, full_name: str, roles: list[str]
     """Add a person to a school (creating their account if new) and email them a set-password link."""
     from sendsupport.tasks import send_email_task
 
-    with pghistory.context(user=acting_user.pk, action="staff.invite"):
+    with history.action(user=acting_user.pk, action="staff.invite"):
         user = User.objects.filter(email__iexact=email).first()
         new_user = user is None
         if new_user:
@@ -53,7 +53,7 @@ def invite_staff(*, school: School, email: str, full_name: str, roles: list[str]
 @transaction.atomic
 def update_roles(*, membership: Membership, roles: list[str], job_title: str, acting_user: User,
                  can_edit_plans: bool = False) -> Membership:
-    with pghistory.context(user=acting_user.pk, action="staff.roles"):
+    with history.action(user=acting_user.pk, action="staff.roles"):
         membership.roles = sorted(set(roles))
         membership.job_title = job_title
         membership.can_edit_plans = can_edit_plans
@@ -72,7 +72,7 @@ def _end_sessions(user: User) -> None:
 @transaction.atomic
 def deactivate_staff(*, membership: Membership, acting_user: User) -> Membership:
     """A leaver loses access at once; everything they recorded stays attributed to them."""
-    with pghistory.context(user=acting_user.pk, action="staff.deactivate"):
+    with history.action(user=acting_user.pk, action="staff.deactivate"):
         membership.is_active = False
         membership.deactivated_at = timezone.now()
         membership.save(update_fields=["is_active", "deactivated_at"])
@@ -86,7 +86,7 @@ def deactivate_staff(*, membership: Membership, acting_user: User) -> Membership
 
 @transaction.atomic
 def reactivate_staff(*, membership: Membership, acting_user: User) -> Membership:
-    with pghistory.context(user=acting_user.pk, action="staff.reactivate"):
+    with history.action(user=acting_user.pk, action="staff.reactivate"):
         membership.is_active, membership.deactivated_at = True, None
         membership.save(update_fields=["is_active", "deactivated_at"])
         if not membership.user.is_active:
@@ -100,7 +100,7 @@ def reset_two_factor(*, user: User, acting_user: User) -> int:
     """For a lost phone: remove the person's authenticators; they enrol again at next sign-in."""
     from allauth.mfa.models import Authenticator
 
-    with pghistory.context(user=acting_user.pk, action="staff.reset_2fa"):
+    with history.action(user=acting_user.pk, action="staff.reset_2fa"):
         count, _ = Authenticator.objects.filter(user=user).delete()
         user.two_factor_reset_at = timezone.now()
         user.save(update_fields=["two_factor_reset_at"])

@@ -1,4 +1,3 @@
-import pghistory
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,6 +7,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from pupils.services import set_caseload
+from sendsupport import history
 from sendsupport.decorators import school_required
 
 from . import services
@@ -140,7 +140,7 @@ def school_setup(request):
         "locations": LocationFormSet(data, queryset=Location.objects.filter(school=school), prefix="locations"),
     }
     if request.method == "POST" and settings_form.is_valid() and all(f.is_valid() for f in formsets.values()):
-        with transaction.atomic(), pghistory.context(user=request.user.pk, action="school.setup"):
+        with transaction.atomic(), history.action(user=request.user.pk, action="school.setup"):
             school.require_2fa_for_all = settings_form.cleaned_data["require_2fa_for_all"]
             school.save(update_fields=["require_2fa_for_all"])
             for formset in formsets.values():
@@ -162,7 +162,7 @@ class AcceptInviteView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
-        with pghistory.context(user=self.user.pk, action="staff.accept_invite"):
+        with history.action(user=self.user.pk, action="staff.accept_invite"):
             response = super().form_valid(form)
         messages.success(self.request, "Your password is set. Sign in with your email and new password.")
         return response

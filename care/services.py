@@ -7,7 +7,6 @@ caller gets the same refusals (a dict of field -> reasons, shown next to the fie
 import datetime
 from decimal import Decimal
 
-import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -19,6 +18,7 @@ from accounts.models import Membership, Role, Term, TrainingCourse, TrainingReco
 from plans import services as plan_services
 from plans.models import VersionStatus
 from pupils.models import Pupil
+from sendsupport import history
 from sendsupport.notifications import notify, staff_with_ability
 
 from .models import (
@@ -102,7 +102,7 @@ def sign_off_plan(*, plan: HealthcarePlan, acting_user) -> HealthcarePlan:
     if len(text) > BANNER_MAX:
         raise ValidationError(BANNER_TOO_LONG)
     plan = plan_services.put_in_force(plan=plan, acting_user=acting_user)
-    with pghistory.context(user=acting_user.pk, action="healthcareplan.sign_off"):
+    with history.action(user=acting_user.pk, action="healthcareplan.sign_off"):
         Pupil.objects.filter(pk=plan.pupil_id).update(healthcare_emergency=text)
     return plan
 
@@ -140,7 +140,7 @@ def save_medicine(*, form, pupil, acting_user) -> Medicine:
     if not medicine.as_needed:
         medicine.prn_reason, medicine.prn_max_doses_24h, medicine.prn_min_gap_minutes = "", None, None
     medicine.scheduled_times = sorted(set(medicine.scheduled_times)) if not medicine.as_needed else []
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         medicine.full_clean()
         medicine.save()
     return medicine
@@ -187,7 +187,7 @@ def renew_consent(*, medicine: Medicine, signed_by: str, dated: datetime.date | 
         raise ValidationError(problems)
     if (medicine.consent_from, medicine.consent_given_on, medicine.consent_review_on) == (signed_by, dated, review_on):
         return medicine
-    with pghistory.context(user=acting_user.pk, action="care.renew_consent"):
+    with history.action(user=acting_user.pk, action="care.renew_consent"):
         medicine.consent_from, medicine.consent_given_on, medicine.consent_review_on = signed_by, dated, review_on
         medicine.full_clean()
         medicine.save(update_fields=["consent_from", "consent_given_on", "consent_review_on"])
@@ -199,7 +199,7 @@ def receive_batch(*, medicine: Medicine, batch_number: str, expires_on: datetime
                   received_on: datetime.date | None = None, acting_user) -> Batch:
     _require(acting_user, medicine.school, Ability.MANAGE_MEDICINES)
     plan_services.require_current(medicine.pupil)
-    with pghistory.context(user=acting_user.pk, action="medicine.batch_received"):
+    with history.action(user=acting_user.pk, action="medicine.batch_received"):
         batch = Batch(medicine=medicine, batch_number=batch_number.strip(), expires_on=expires_on,
                       received_on=received_on or timezone.localdate(), quantity_received=quantity,
                       quantity_in_stock=quantity, received_by=acting_user)
@@ -215,7 +215,7 @@ def return_batch(*, batch: Batch, acting_user) -> Batch:
     _require(acting_user, batch.medicine.school_id, Ability.MANAGE_MEDICINES)
     if batch.returned_on:
         return batch  # a second click is not a second return
-    with pghistory.context(user=acting_user.pk, action="medicine.batch_returned"):
+    with history.action(user=acting_user.pk, action="medicine.batch_returned"):
         batch.quantity_returned, batch.quantity_in_stock = batch.quantity_in_stock, Decimal("0")
         batch.returned_on = timezone.localdate()
         batch.save(update_fields=["quantity_returned", "quantity_in_stock", "returned_on"])
@@ -245,7 +245,7 @@ def record_stock_check(*, batch: Batch, counted: Decimal, note: str = "", acting
         raise ValidationError({"counted": "Count to at most two decimal places."})
     if counted != batch.quantity_in_stock and not note.strip():
         raise ValidationError({"note": "The count doesn't match the running count: say what you found."})
-    with pghistory.context(user=acting_user.pk, action="medicine.stock_check"):
+    with history.action(user=acting_user.pk, action="medicine.stock_check"):
         check = StockCheck.objects.create(batch=batch, expected=batch.quantity_in_stock, counted=counted,
                                           note=note.strip(), checked_by=acting_user)
         if counted != batch.quantity_in_stock:
@@ -424,7 +424,7 @@ def record_administration(*, medicine: Medicine, outcome: str, at: datetime.date
     if problems:
         raise ValidationError(problems)
     day = timezone.localtime(at).date()
-    with pghistory.context(user=acting_user.pk, action=f"medicine.{outcome}"):
+    with history.action(user=acting_user.pk, action=f"medicine.{outcome}"):
         stock_after = None
         if outcome == Outcome.GIVEN:
             Batch.objects.filter(pk=batch.pk).update(quantity_in_stock=F("quantity_in_stock") - dose_amount)
@@ -468,7 +468,7 @@ def confirm_witness(*, administration: Administration, witness, same_device: boo
     existing = WitnessConfirmation.objects.filter(administration=administration).first()
     if existing:
         return existing
-    with pghistory.context(user=witness.pk, action="medicine.witness_confirmed"):
+    with history.action(user=witness.pk, action="medicine.witness_confirmed"):
         return WitnessConfirmation.objects.create(administration=administration, user=witness,
                                                   same_device=same_device)
 
@@ -482,7 +482,7 @@ def mark_parent_told(*, administration: Administration, how: str = "", acting_us
     existing = ParentTold.objects.filter(administration=administration).first()
     if existing:
         return existing
-    with pghistory.context(user=acting_user.pk, action="medicine.parent_told"):
+    with history.action(user=acting_user.pk, action="medicine.parent_told"):
         return ParentTold.objects.create(administration=administration, told_by=acting_user, how=how.strip())
 
 
@@ -492,7 +492,7 @@ def add_addendum(*, administration: Administration, text: str, acting_user) -> A
     _require(acting_user, administration.school_id, Ability.GIVE_MEDICATION)
     if not text.strip():
         raise ValidationError({"text": "Write the correction or detail to add."})
-    with pghistory.context(user=acting_user.pk, action="medicine.addendum"):
+    with history.action(user=acting_user.pk, action="medicine.addendum"):
         return AdministrationAddendum.objects.create(administration=administration, text=text.strip(),
                                                      author=acting_user)
 
@@ -528,7 +528,7 @@ def flag_missed_doses(*, now: datetime.datetime | None = None) -> list[Administr
                                                  scheduled_for__in={s for _, s in due})
                    .values_list("medicine_id", "scheduled_for"))
     created = []
-    with transaction.atomic(), pghistory.context(action="medicine.missed_flagged"):
+    with transaction.atomic(), history.action(action="medicine.missed_flagged"):
         for m, slot in due:
             if (m.pk, slot) in recorded:
                 continue

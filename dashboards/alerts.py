@@ -28,7 +28,6 @@ import datetime
 import math
 from dataclasses import dataclass
 
-import pghistory
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
@@ -36,6 +35,7 @@ from accounts.access import Ability
 from accounts.models import School, Term
 from incidents.models import Incident
 from pupils.models import Pupil
+from sendsupport import history
 
 from .models import AlertKind, PatternAlert
 
@@ -255,7 +255,7 @@ def compute_school_alerts(*, school: School, today: datetime.date) -> dict[str, 
         if key not in found:
             alert.cleared_on = today
             cleared.append(alert)
-    with pghistory.context(action="dashboards.pattern_alerts.compute"):
+    with history.action(action="dashboards.pattern_alerts.compute"):
         PatternAlert.objects.bulk_create(new)
         PatternAlert.objects.bulk_update(updated, [*FIGURES, "last_seen_on"])
         PatternAlert.objects.bulk_update(cleared, ["cleared_on"])
@@ -319,7 +319,7 @@ def send_weekly_digest(*, school: School, today: datetime.date) -> bool:
         if n:
             lines.append(f"- {AlertKind(kind).label}: {n}")
     lines.append("Open the alerts page for the pupils, places and times, and the figures behind each alert.")
-    with pghistory.context(action="dashboards.pattern_alerts.digest"):
+    with history.action(action="dashboards.pattern_alerts.digest"):
         _, created = AlertDigest.objects.get_or_create(
             school=school, week_of=monday, defaults={"open_alerts": len(open_alerts), "new_alerts": new})
         if not created:  # another run got there first

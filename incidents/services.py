@@ -3,12 +3,12 @@
 Submitting turns a draft (or a form posted without one) into a fixed record in one transaction;
 after that only addenda, corrections and review are added."""
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Period
+from sendsupport import history
 
 from .models import Addendum, AddendumKind, CorrectableField, Incident, IncidentDraft, InvolvedStaff, StaffRole
 
@@ -46,7 +46,7 @@ def submit_incident(*, staff, form, formsets=(), draft_key=None, full_report=Fal
     if incident.period_id is None:
         incident.period = period_at(staff.school, incident.occurred_at)
     incident.set_local_time()
-    with pghistory.context(user=staff.user.pk, action="incident.submit"):
+    with history.action(user=staff.user.pk, action="incident.submit"):
         form.save()  # the ModelForm has run the model's validation
         for formset in formsets:
             formset.instance = incident
@@ -90,7 +90,7 @@ def discard_draft(*, staff, key) -> None:
 def add_addendum(*, staff, incident: Incident, kind: str, text: str) -> Addendum:
     if kind not in (AddendumKind.NOTE, AddendumKind.WITNESS):
         raise ValidationError("Use a correction for a change to a fact.")
-    with pghistory.context(user=staff.user.pk, action="incident.addendum"):
+    with history.action(user=staff.user.pk, action="incident.addendum"):
         addendum = Addendum(incident=incident, kind=kind, text=text, author=staff.user)
         addendum.full_clean()
         addendum.save()
@@ -130,7 +130,7 @@ def correct_fact(*, staff, incident: Incident, field: str, value, reason: str) -
     else:
         raise ValidationError("Only the time, place or pupil can be corrected.")
     incident.corrected = True
-    with pghistory.context(user=staff.user.pk, action="incident.correct"):
+    with history.action(user=staff.user.pk, action="incident.correct"):
         incident.save(update_fields=["occurred_at", "local_date", "local_weekday", "local_hour", "period",
                                      "location", "pupil", "corrected"])
         addendum = Addendum.objects.create(incident=incident, kind=AddendumKind.CORRECTION, author=staff.user,
@@ -142,7 +142,7 @@ def correct_fact(*, staff, incident: Incident, field: str, value, reason: str) -
 def mark_reviewed(*, staff, incident: Incident, note: str = "") -> Incident:
     """A SENCo or senior leader has read the incident (and says what follows, if anything)."""
     updated = Incident.objects.filter(pk=incident.pk, reviewed_at__isnull=True)
-    with pghistory.context(user=staff.user.pk, action="incident.review"):
+    with history.action(user=staff.user.pk, action="incident.review"):
         if updated.update(reviewed_at=timezone.now(), reviewed_by=staff.user):
             Addendum.objects.create(incident=incident, kind=AddendumKind.REVIEW, author=staff.user,
                                     text=note.strip() or "Reviewed.")

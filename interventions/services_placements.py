@@ -8,12 +8,12 @@ field."""
 import datetime
 from typing import NamedTuple
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Least
 from django.utils import timezone
+from sendsupport import history
 
 from .models import Group, Intervention, Placement, ProgrammeDelivery, Session, SessionStatus, TherapyProgramme
 
@@ -29,7 +29,7 @@ def save_intervention(*, form, school, acting_user) -> Intervention:
     intervention = form.instance
     action = "interventions.catalogue.edit" if intervention.pk else "interventions.catalogue.create"
     intervention.school = school
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         intervention.full_clean(validate_unique=False)
         return form.save()
 
@@ -43,7 +43,7 @@ def save_group(*, form, school, acting_user) -> Group:
     if not group.pk:
         group.created_by = acting_user
     _require_same_school(form.cleaned_data["intervention"].school_id, school.pk)
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         group = form.save(commit=False)
         group.days = sorted(set(form.cleaned_data["days"]))
         group.full_clean()
@@ -77,7 +77,7 @@ def add_placement(*, group, pupil, smart_target, start_date, end_date, review_du
         errors["start_date"] = "The placement must lie within the group's dates."
     if errors:
         raise ValidationError(errors)
-    with pghistory.context(user=acting_user.pk, action="interventions.placement.create"):
+    with history.action(user=acting_user.pk, action="interventions.placement.create"):
         return Placement.objects.create(
             group=group, pupil=pupil, smart_target=smart_target, outcome=outcome, provision=provision,
             start_date=start_date, end_date=end_date, review_due=review_due or end_date, created_by=acting_user)
@@ -106,7 +106,7 @@ def record_scores(*, placement, entry_score, entry_date, exit_score, exit_date, 
     placement.entry_score, placement.entry_date = entry_score, entry_date
     placement.exit_score, placement.exit_date = exit_score, exit_date
     placement.target_progress = target_progress
-    with pghistory.context(user=acting_user.pk, action="interventions.placement.scores"):
+    with history.action(user=acting_user.pk, action="interventions.placement.scores"):
         placement.save(update_fields=["entry_score", "entry_date", "exit_score", "exit_date", "target_progress"])
     return placement
 
@@ -123,7 +123,7 @@ def review_placement(*, placement, reviewed_on, decision, score, notes, end_plac
     if end_placement and placement.ended_on is None:
         placement.ended_on = reviewed_on
         fields.append("ended_on")
-    with pghistory.context(user=acting_user.pk, action="interventions.placement.review"):
+    with history.action(user=acting_user.pk, action="interventions.placement.review"):
         placement.save(update_fields=fields)
     return placement
 
@@ -136,7 +136,7 @@ def end_placement(*, placement, ended_on, acting_user) -> Placement:
     if ended_on < placement.start_date:
         raise ValidationError({"ended_on": "The end can't be before the placement started."})
     placement.ended_on = ended_on
-    with pghistory.context(user=acting_user.pk, action="interventions.placement.end"):
+    with history.action(user=acting_user.pk, action="interventions.placement.end"):
         placement.save(update_fields=["ended_on"])
     return placement
 
@@ -155,7 +155,7 @@ def save_programme(*, form, school, acting_user) -> TherapyProgramme:
     if outcome is not None and outcome.plan.pupil_id != pupil.pk:
         raise ValidationError({"outcome": "That outcome is in another pupil's plan."})
     report = form.cleaned_data.get("report")
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         programme = form.save(commit=False)
         if report and hasattr(report, "content_type"):
             programme.report_name = report.name[:200]
@@ -175,7 +175,7 @@ def add_delivery(*, programme, delivered_on, minutes, note, rating, acting_user)
     if programme.ended_on is not None and delivered_on > programme.ended_on:
         raise ValidationError({"delivered_on": f"The programme ended on {programme.ended_on:%-d %B %Y}: "
                                                "log deliveries up to that date."})
-    with pghistory.context(user=acting_user.pk, action="interventions.programme.delivery"):
+    with history.action(user=acting_user.pk, action="interventions.programme.delivery"):
         delivery = ProgrammeDelivery(programme=programme, delivered_on=delivered_on, minutes=minutes, note=note,
                                      rating=rating, delivered_by=acting_user)
         delivery.full_clean()
@@ -249,7 +249,7 @@ def end_group(*, group: Group, ended_on: datetime.date, reason: str, acting_user
     cancelled = [Session(group=group, date=day, status=SessionStatus.CANCELLED, cancel_reason=_cancel_reason(reason),
                          recorded_by=acting_user)
                  for day in group.meeting_dates(first, group.planned_end_date) if day not in recorded]
-    with pghistory.context(user=acting_user.pk, action="interventions.end_group"):
+    with history.action(user=acting_user.pk, action="interventions.end_group"):
         group.ended_on, group.end_reason, group.ended_by = ended_on, reason, acting_user
         group.save(update_fields=["ended_on", "end_reason", "ended_by"])
         # A placement whose own planned end came first ended then, not later.
@@ -275,7 +275,7 @@ def end_programme(*, programme: TherapyProgramme, ended_on: datetime.date, reaso
                            last_done=("A delivery was logged on", last_delivery))
     if errors:
         raise ValidationError(errors)
-    with pghistory.context(user=acting_user.pk, action="interventions.end_programme"):
+    with history.action(user=acting_user.pk, action="interventions.end_programme"):
         programme.ended_on, programme.end_reason, programme.ended_by = ended_on, reason, acting_user
         programme.save(update_fields=["ended_on", "end_reason", "ended_by"])
     return programme

@@ -6,13 +6,13 @@ same date is refused."""
 
 import datetime
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from plans import services as plan_services
 from plans.models import Outcome, VersionStatus
+from sendsupport import history
 
 from .models import Attendance, AttendanceStatus, Group, Session, SessionStatus
 from .selectors_sessions import date_problem
@@ -64,7 +64,7 @@ def record_session(*, group: Group, date: datetime.date, status: str, cancel_rea
             )))
         if seen != set(by_id):
             raise ValidationError("Record every pupil on the group: some are missing from the form.")
-    with pghistory.context(user=acting_user.pk, action="interventions.session.record"):
+    with history.action(user=acting_user.pk, action="interventions.session.record"):
         session = Session(group=group, date=date, status=status, cancel_reason=cancel_reason.strip() if cancelled else "",
                           minutes=None if cancelled else (minutes or group.minutes_per_session), note=note.strip(),
                           recorded_by=acting_user)

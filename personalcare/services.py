@@ -12,7 +12,6 @@
 
 import datetime
 
-import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
@@ -24,6 +23,7 @@ from accounts.access import Ability
 from accounts.models import Membership
 from plans.models import VersionStatus
 from plans.services import require_current, require_draft
+from sendsupport import history
 from sendsupport.notifications import notify, staff_with_ability
 
 from .models import CareGiven, CareLog, CareLogAddendum, CarePlan, CarePlanStaff, Observation
@@ -62,7 +62,7 @@ def save_draft_plan(*, staff, form) -> CarePlan:
     else:
         require_current(plan.pupil)
         plan.created_by = staff.user
-    with pghistory.context(user=staff.user.pk, action="careplan.save_draft"):
+    with history.action(user=staff.user.pk, action="careplan.save_draft"):
         plan.full_clean()
         return form.save()
 
@@ -91,7 +91,7 @@ def sign_off_plan(*, staff, plan: CarePlan) -> CarePlan:
     if errors := readiness_errors(plan):
         raise ValidationError(errors)
     now = timezone.now()
-    with pghistory.context(user=staff.user.pk, action="careplan.sign_off"):
+    with history.action(user=staff.user.pk, action="careplan.sign_off"):
         CarePlan.objects.filter(pupil_id=plan.pupil_id, status=VersionStatus.IN_FORCE).update(
             status=VersionStatus.SUPERSEDED, superseded_at=now)
         plan.status, plan.in_force_from, plan.signed_off_by = VersionStatus.IN_FORCE, now, staff.user
@@ -111,7 +111,7 @@ def amend_plan(*, staff, plan: CarePlan) -> CarePlan:
     existing = CarePlan.objects.filter(lineage=plan.lineage, status=VersionStatus.DRAFT).first()
     if existing:
         return existing
-    with pghistory.context(user=staff.user.pk, action="careplan.amend"):
+    with history.action(user=staff.user.pk, action="careplan.amend"):
         latest = CarePlan.objects.filter(lineage=plan.lineage).aggregate(v=Max("version"))["v"]
         draft = CarePlan(pupil=plan.pupil, lineage=plan.lineage, version=latest + 1, created_by=staff.user)
         for field in CarePlan._meta.concrete_fields:
@@ -200,7 +200,7 @@ def record_care(*, staff, pupil, occurred_at, care_given, care_notes: str = "", 
             facts=f"Noticed during personal care ({', '.join(_labels(CareGiven, care_given)).lower()}): "
                   f"{', '.join(_labels(Observation, observations)).lower()}. {observation_notes}",
             child_words=child_words)
-    with pghistory.context(user=staff.user.pk, action="carelog.record"):
+    with history.action(user=staff.user.pk, action="carelog.record"):
         log = CareLog(school=pupil.school, pupil=pupil, plan=plan, occurred_at=occurred_at, care_given=care_given,
                       care_notes=(care_notes or "").strip(), given_by=staff.user, second_adult=second_adult,
                       second_adult_reason=second_adult_reason,
@@ -261,5 +261,5 @@ def add_addendum(*, staff, log: CareLog, text: str) -> CareLogAddendum:
     require_current(log.pupil)
     if not (text or "").strip():
         raise ValidationError({"text": "Write the correction or the detail to add."})
-    with pghistory.context(user=staff.user.pk, action="carelog.addendum"):
+    with history.action(user=staff.user.pk, action="carelog.addendum"):
         return CareLogAddendum.objects.create(log=log, author=staff.user, text=text.strip())

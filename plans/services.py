@@ -4,12 +4,12 @@ Versioning in one place: `start_draft` (a new plan), `amend` (a new draft copied
 in force, or the existing draft), `put_in_force` (sign-off / issue; supersedes the version before).
 Only drafts can be edited; `require_draft` is the guard every edit calls."""
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sendsupport import history
 from sendsupport.audit import log_access
 from sendsupport.notifications import notify, staff_with_ability
 
@@ -53,7 +53,7 @@ def save_draft(*, form, acting_user, action: str):
     else:
         require_current(plan.pupil)
         plan.created_by = acting_user
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         plan.full_clean()
         return form.save()
 
@@ -69,7 +69,7 @@ def amend(*, plan, acting_user):
     existing = model.objects.filter(lineage=plan.lineage, status=VersionStatus.DRAFT).first()
     if existing:
         return existing
-    with pghistory.context(user=acting_user.pk, action=f"{model._meta.model_name}.amend"):
+    with history.action(user=acting_user.pk, action=f"{model._meta.model_name}.amend"):
         latest = model.objects.filter(lineage=plan.lineage).aggregate(v=Max("version"))["v"]
         draft = model(pupil=plan.pupil, lineage=plan.lineage, version=latest + 1, created_by=acting_user)
         # A new version needs the parents' agreement to this version, not the last one's.
@@ -131,7 +131,7 @@ def put_in_force(*, plan, acting_user):
     if errors := readiness_errors(plan):
         raise ValidationError(errors)
     now = timezone.now()
-    with pghistory.context(user=acting_user.pk, action=f"{model._meta.model_name}.sign_off"):
+    with history.action(user=acting_user.pk, action=f"{model._meta.model_name}.sign_off"):
         model.objects.filter(pupil=plan.pupil, status=VersionStatus.IN_FORCE).update(
             status=VersionStatus.SUPERSEDED, superseded_at=now)
         plan.status, plan.in_force_from, plan.signed_off_by = VersionStatus.IN_FORCE, now, acting_user
@@ -146,7 +146,7 @@ def add_evidence(*, pupil, outcome: Outcome, target: Target | None, observed_on,
     require_current(pupil)
     if outcome.plan.pupil_id != pupil.pk or (target is not None and target.outcome_id != outcome.pk):
         raise ValidationError("That outcome isn't on this pupil's plan.")
-    with pghistory.context(user=acting_user.pk, action="evidence.add"):
+    with history.action(user=acting_user.pk, action="evidence.add"):
         evidence = ProgressEvidence(pupil=pupil, outcome=outcome, outcome_lineage=outcome.lineage, target=target,
                                     observed_on=observed_on, note=note, rating=rating, recorded_by=acting_user)
         evidence.full_clean()

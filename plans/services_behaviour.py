@@ -2,8 +2,8 @@
 are one record, saved together or not at all. Behaviour support plans have no child rows and use
 plans.services.save_draft; sign-off and amendment are plans.services.put_in_force and amend."""
 
-import pghistory
 from django.db import transaction
+from sendsupport import history
 
 from .models import PositiveHandlingPlan
 from .services import require_current, require_draft
@@ -21,7 +21,7 @@ def save_handling_plan(*, form, risks_formset, acting_user, action: str) -> Posi
     else:
         require_current(plan.pupil)
         plan.created_by = acting_user
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         plan.full_clean()
         plan = form.save()  # with the trained staff (the through table has no other columns)
         risks_formset.instance = plan

@@ -3,8 +3,8 @@ provision item with the outcomes it serves. Each saves whole or not at all, only
 
 (Kept beside plans/services.py, whose versioning they rely on, until they are moved in there.)"""
 
-import pghistory
 from django.db import transaction
+from sendsupport import history
 
 from .models import Outcome, Plan, Provision, ProvisionOutcome
 from .services import require_draft
@@ -22,7 +22,7 @@ def save_outcome(*, plan: Plan, form, targets_formset, acting_user) -> Outcome:
     """Create or update an outcome and its SMART targets (added, changed, removed) together."""
     plan = _locked_draft(plan)
     action = "outcome.update" if form.instance.pk else "outcome.create"
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         outcome = form.save(commit=False)
         outcome.plan = plan
         outcome.full_clean()
@@ -48,7 +48,7 @@ def save_provision(*, plan: Plan, form, acting_user) -> Provision:
     chosen = list(form.cleaned_data["outcomes"])
     if any(o.plan_id != plan.pk for o in chosen):
         raise ValueError("Provision can only serve outcomes of its own plan.")
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         item = form.save(commit=False)
         item.plan = plan
         item.full_clean()

@@ -8,12 +8,12 @@ sent to the local authority (within two weeks of the meeting). The rules for eac
 
 from datetime import date, timedelta
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from sendsupport import history
 
 from .models import AnnualReview, Plan, VersionStatus
 
@@ -120,7 +120,7 @@ def record_review(*, pupil, plan: Plan, kind: str, meeting_date: date, acting_us
         pupil=pupil, plan=plan, kind=kind, meeting_date=meeting_date, status=Status.PLANNED).first()
     if existing:
         return existing
-    with pghistory.context(user=acting_user.pk, action="annual_review.plan"):
+    with history.action(user=acting_user.pk, action="annual_review.plan"):
         review = AnnualReview(pupil=pupil, plan=plan, kind=kind, meeting_date=meeting_date,
                               status=Status.PLANNED, created_by=acting_user)
         review.full_clean()
@@ -153,7 +153,7 @@ def update_review(*, review: AnnualReview, acting_user, changes: dict, today: da
         raise ValidationError(problems)
     reached_held = step(previous_status) < step(Status.HELD) <= step(review.status)
     action = f"annual_review.{review.status}" if review.status != previous_status else "annual_review.update"
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         review.full_clean()
         review.save()
         if reached_held:

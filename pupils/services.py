@@ -1,10 +1,10 @@
 """Every write to pupils goes through here: views, admin, commands and tasks alike."""
 
-import pghistory
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.access import Ability
+from sendsupport import history
 
 from .models import CaseloadEntry, Pupil
 
@@ -33,7 +33,7 @@ def editable_fields(staff) -> list[str]:
 @transaction.atomic
 def save_pupil(*, form, contacts_formset=None, acting_user, action: str) -> Pupil:
     """Save a pupil's profile and contacts together, or nothing at all."""
-    with pghistory.context(user=acting_user.pk, action=action):
+    with history.action(user=acting_user.pk, action=action):
         pupil = form.save()
         if contacts_formset is not None:
             contacts_formset.instance = pupil
@@ -45,7 +45,7 @@ def save_pupil(*, form, contacts_formset=None, acting_user, action: str) -> Pupi
 def archive_pupil(*, pupil: Pupil, acting_user) -> Pupil:
     """Pupils who leave are archived (read-only, kept), never deleted."""
     if pupil.archived_at is None:
-        with pghistory.context(user=acting_user.pk, action="pupil.archive"):
+        with history.action(user=acting_user.pk, action="pupil.archive"):
             pupil.archived_at = timezone.now()
             pupil.save(update_fields=["archived_at", "updated_at"])
     return pupil
@@ -54,7 +54,7 @@ def archive_pupil(*, pupil: Pupil, acting_user) -> Pupil:
 @transaction.atomic
 def set_caseload(*, school, user, pupils, class_groups, acting_user) -> None:
     """Replace a staff member's caseload with the given pupils and class groups."""
-    with pghistory.context(user=acting_user.pk, action="caseload.set"):
+    with history.action(user=acting_user.pk, action="caseload.set"):
         entries = CaseloadEntry.objects.filter(school=school, user=user)
         entries.filter(pupil__isnull=False).exclude(pupil__in=pupils).delete()
         entries.filter(class_group__isnull=False).exclude(class_group__in=class_groups).delete()

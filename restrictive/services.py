@@ -4,7 +4,6 @@ The record, the staff who applied it (with their training that day), witnesses a
 one record: saved in one transaction or not at all. The SENCo is told at once (in-app, and by
 email through Celery once the transaction commits). Follow-ups are new rows, never edits."""
 
-import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from accounts.access import Ability
 from accounts.models import TrainingRecord
 from plans.selectors_behaviour import HANDLING_COURSES
+from sendsupport import history
 from sendsupport.notifications import notify, staff_with_ability
 
 from .models import (
@@ -42,7 +42,7 @@ def record_intervention(*, acting_user, intervention: RestrictiveIntervention, s
     if ri.ended_at and ri.ended_at > ri.written_at:
         raise ValidationError({"ended_at": "The end is in the future."})
 
-    with pghistory.context(user=acting_user.pk, action="restrictive.record"):
+    with history.action(user=acting_user.pk, action="restrictive.record"):
         ri.full_clean()
         ri.save()
         day = timezone.localdate(ri.started_at)
@@ -90,7 +90,7 @@ def add_debrief(*, acting_user, intervention: RestrictiveIntervention, debrief: 
     debrief.intervention, debrief.author, debrief.created_at = intervention, acting_user, timezone.now()
     if debrief.held_at and debrief.held_at < intervention.started_at:
         raise ValidationError({"held_at": "The debrief can't be before the intervention."})
-    with pghistory.context(user=acting_user.pk, action="restrictive.debrief"):
+    with history.action(user=acting_user.pk, action="restrictive.debrief"):
         debrief.full_clean()
         debrief.save()
     return debrief
@@ -103,7 +103,7 @@ def report_to_parents(*, acting_user, intervention: RestrictiveIntervention, rep
     report.intervention, report.author, report.created_at = intervention, acting_user, timezone.now()
     if report.told_at and report.told_at < intervention.started_at:
         raise ValidationError({"told_at": "They can't have been told before it happened."})
-    with pghistory.context(user=acting_user.pk, action="restrictive.parents"):
+    with history.action(user=acting_user.pk, action="restrictive.parents"):
         report.full_clean()
         report.save()
     return report
@@ -121,7 +121,7 @@ def sign_off(*, staff, intervention: RestrictiveIntervention, review: Review) ->
         raise ValidationError(f"Already signed off by {earlier.author.full_name} on "
                               f"{timezone.localtime(earlier.created_at):%-d %b %Y at %H:%M}.")
     review.intervention, review.author, review.created_at = intervention, staff.user, timezone.now()
-    with pghistory.context(user=staff.user.pk, action="restrictive.sign_off"):
+    with history.action(user=staff.user.pk, action="restrictive.sign_off"):
         review.full_clean()
         review.save()
     return review

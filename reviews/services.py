@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from plans.models import AnnualReview, Plan, VersionStatus, add_months
 from pupils.models import Pupil
+from sendsupport import history
 from sendsupport.notifications import notify
 from sendsupport.sections import pack_sections
 
@@ -129,7 +129,7 @@ def start_pack(*, pupil: Pupil, period_start: date, period_end: date, acting_use
     _check_period(period_start, period_end, timezone.localdate())
     if review_date is None:
         review_date = default_period(pupil).review_date
-    with pghistory.context(user=acting_user.pk, action="reviews.pack.start"):
+    with history.action(user=acting_user.pk, action="reviews.pack.start"):
         version = _next_versions([pupil.pk])[pupil.pk]
         pack = EvidencePack(school_id=pupil.school_id, pupil=pupil, version=version, period_start=period_start,
                             period_end=period_end, review_date=review_date, requested_by=acting_user,
@@ -164,7 +164,7 @@ def start_batch(*, staff, due_by: date, acting_user) -> PackBatch:
         raise ValidationError({"due_by": "No pupil you can see has a review due by that date."})
     periods = default_periods([p.pk for p in pupils])
     now = timezone.now()
-    with pghistory.context(user=acting_user.pk, action="reviews.batch.start"):
+    with history.action(user=acting_user.pk, action="reviews.batch.start"):
         batch = PackBatch.objects.create(school=staff.school, due_by=due_by, requested_by=acting_user)
         versions = _next_versions([p.pk for p in pupils])
         steps_total = len(pack_sections()) + len(FINAL_STEPS)
@@ -186,7 +186,7 @@ def claim_pack(pack_id: int) -> uuid.UUID | None:
     (its worker died before the sweeper noticed). None when it is done, failed or owned by a live
     worker: a redelivered or duplicate message then does nothing."""
     now, token = timezone.now(), uuid.uuid4()
-    with pghistory.context(action="reviews.pack.claim"):
+    with history.action(action="reviews.pack.claim"):
         claimed = (EvidencePack.objects.filter(pk=pack_id)
                    .filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, lease_expires_at__lt=now))
                    .update(status=Status.RUNNING, lease_token=token, attempts=F("attempts") + 1,
@@ -242,7 +242,7 @@ def _finish(pack_id: int, token: uuid.UUID | None, **fields) -> bool:
 
 def fail_pack(*, pack_id: int, reason: str, token: uuid.UUID | None = None) -> bool:
     """Mark the pack failed with a reason the SENCo can read (they can start it again)."""
-    with pghistory.context(action="reviews.pack.fail"):
+    with history.action(action="reviews.pack.fail"):
         failed = _finish(pack_id, token, status=Status.FAILED, failure_reason=reason, step="")
     if failed:
         _after_finish(pack_id)
@@ -251,7 +251,7 @@ def fail_pack(*, pack_id: int, reason: str, token: uuid.UUID | None = None) -> b
 
 def release_pack(*, pack_id: int, token: uuid.UUID) -> bool:
     """Give a running pack back to the queue (a transient error: the task retries it)."""
-    with pghistory.context(action="reviews.pack.release"):
+    with history.action(action="reviews.pack.release"):
         return bool(EvidencePack.objects.filter(pk=pack_id, status=Status.RUNNING, lease_token=token).update(
             status=Status.QUEUED, lease_token=None, step="Waiting to try again",
             lease_expires_at=timezone.now() + timedelta(seconds=queue_grace_seconds())))
@@ -294,7 +294,7 @@ def build_pack(*, pack_id: int) -> str:
             name = default_storage.save(
                 f"private/packs/{pack.school_id}/{pack.pupil_id}/pack-{pack.pk}-v{pack.version}-{token.hex[:12]}.pdf",
                 ContentFile(pdf))
-        with pghistory.context(user=pack.requested_by_id, action="reviews.pack.ready"):
+        with history.action(user=pack.requested_by_id, action="reviews.pack.ready"):
             done = _finish(pack_id, token, status=Status.READY, file=name, sha256=digest, size=len(pdf),
                            page_count=pages, step="", steps_done=pack.steps_total)
         if not done:
@@ -373,7 +373,7 @@ def sweep_pack_jobs(*, now=None) -> SweepResult:
     expired = EvidencePack.objects.filter(status=Status.RUNNING, lease_expires_at__lt=now)
     failed = []
     for pack_id, attempts in expired.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", "attempts"):
-        with pghistory.context(action="reviews.pack.sweep"):
+        with history.action(action="reviews.pack.sweep"):
             if (EvidencePack.objects.filter(pk=pack_id, status=Status.RUNNING, lease_expires_at__lt=now)
                     .update(status=Status.FAILED, failure_reason=_gave_up_reason(attempts), finished_at=now,
                             lease_token=None, lease_expires_at=None, step="")):
@@ -383,7 +383,7 @@ def sweep_pack_jobs(*, now=None) -> SweepResult:
     requeued = []
     grace = now + timedelta(seconds=queue_grace_seconds())
     for pack_id in expired.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
-        with pghistory.context(action="reviews.pack.sweep"):
+        with history.action(action="reviews.pack.sweep"):
             if (EvidencePack.objects.filter(pk=pack_id, status=Status.RUNNING, lease_expires_at__lt=now)
                     .update(status=Status.QUEUED, lease_token=None, lease_expires_at=grace,
                             step="Waiting for a worker (the last one stopped)")):

@@ -14,7 +14,6 @@ the system, so notifications name no pupil: the link opens the request after sig
 
 import datetime
 
-import pghistory
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils.formats import date_format
 from accounts.access import Ability
 from accounts.models import Membership
 from pupils.models import Pupil
+from sendsupport import history
 from sendsupport.notifications import notify
 
 from .models_contributions import Contribution, SafeguardingSummary
@@ -78,7 +78,7 @@ def ask_for_contributions(*, staff, pupil: Pupil, asked, due_on: datetime.date, 
         raise ValidationError(errors)
 
     now = timezone.now()
-    with pghistory.context(user=staff.user.pk, action="reviews.contribution.ask"):
+    with history.action(user=staff.user.pk, action="reviews.contribution.ask"):
         rows = [Contribution.objects.create(school=staff.school, pupil=pupil, asked=user, requested_by=staff.user,
                                             requested_at=now, due_on=due_on, question=_clean(question))
                 for user in asked]
@@ -110,7 +110,7 @@ def save_contribution_draft(*, staff, contribution: Contribution, progress: str 
     contribution.progress, contribution.what_works = _clean(progress), _clean(what_works)
     contribution.still_hard, contribution.answer = _clean(still_hard), _clean(answer)
     contribution.draft_saved_at = timezone.now()
-    with pghistory.context(user=staff.user.pk, action="reviews.contribution.draft"):
+    with history.action(user=staff.user.pk, action="reviews.contribution.draft"):
         contribution.save(update_fields=[*ANSWER_FIELDS, "draft_saved_at"])
     return contribution
 
@@ -132,7 +132,7 @@ def submit_contribution(*, staff, contribution: Contribution, progress: str = ""
     for name, value in values.items():
         setattr(contribution, name, value)
     contribution.submitted_at = timezone.now()
-    with pghistory.context(user=staff.user.pk, action="reviews.contribution.submit"):
+    with history.action(user=staff.user.pk, action="reviews.contribution.submit"):
         contribution.save(update_fields=[*ANSWER_FIELDS, "submitted_at"])
     if contribution.requested_by_id != staff.user.pk:
         requester = get_user_model().objects.get(pk=contribution.requested_by_id)
@@ -164,7 +164,7 @@ def withdraw_contribution(*, staff, contribution: Contribution, reason: str) -> 
     already_in = packs_holding(contribution)
     contribution.withdrawn_at, contribution.withdrawn_by = timezone.now(), staff.user
     contribution.withdrawal_reason = _clean(reason)
-    with pghistory.context(user=staff.user.pk, action="reviews.withdraw_contribution"):
+    with history.action(user=staff.user.pk, action="reviews.withdraw_contribution"):
         contribution.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     if contribution.requested_by_id != staff.user.pk:
         requester = get_user_model().objects.get(pk=contribution.requested_by_id)
@@ -197,6 +197,6 @@ def add_safeguarding_summary(*, staff, pupil: Pupil, period_start: datetime.date
         errors["text"] = "Write the summary."
     if errors:
         raise ValidationError(errors)
-    with pghistory.context(user=staff.user.pk, action="reviews.safeguarding_summary.add"):
+    with history.action(user=staff.user.pk, action="reviews.safeguarding_summary.add"):
         return SafeguardingSummary.objects.create(school=staff.school, pupil=pupil, period_start=period_start,
                                                   period_end=period_end, text=_clean(text), written_by=staff.user)

@@ -9,7 +9,6 @@ Each is one transaction under a history context naming the acting user and the a
 
 import datetime
 
-import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils.formats import date_format
 from accounts.access import Ability
 from incidents.models import BodyRegion, Incident
 from pupils.models import Pupil
+from sendsupport import history
 from sendsupport.notifications import notify, staff_with_ability
 
 from .models import ActionKind, Agency, Concern, ConcernAction, Status
@@ -59,7 +59,7 @@ def raise_concern(*, staff, pupil: Pupil, occurred_at, place: str, facts: str, c
     if errors:
         raise ValidationError(errors)
 
-    with pghistory.context(user=staff.user.pk, action="concern.raise"):
+    with history.action(user=staff.user.pk, action="concern.raise"):
         concern = Concern.objects.create(
             school=staff.school, pupil=pupil, raised_by=staff.user, occurred_at=occurred_at, place=place.strip(),
             facts=facts.strip(), child_words=(child_words or "").strip(), opinion=(opinion or "").strip(),
@@ -107,7 +107,7 @@ def add_action(*, staff, concern: Concern, kind: str, text: str, owner: str = ""
 
     concern = _locked(concern)
     now = timezone.now()
-    with pghistory.context(user=staff.user.pk, action=f"concern.{kind}"):
+    with history.action(user=staff.user.pk, action=f"concern.{kind}"):
         action = ConcernAction.objects.create(
             concern=concern, author=staff.user, at=now, kind=kind, text=text.strip(), owner=(owner or "").strip(),
             outcome=(outcome or "").strip(), reason=(reason or "").strip(),
@@ -137,7 +137,7 @@ def set_status(*, staff, concern: Concern, status: str, reason: str) -> ConcernA
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    with pghistory.context(user=staff.user.pk, action="concern.status"):
+    with history.action(user=staff.user.pk, action="concern.status"):
         action = ConcernAction.objects.create(
             concern=concern, author=staff.user, at=now, kind=ActionKind.STATUS,
             text=f"{concern.get_status_display()} → {Status(status).label}", reason=reason.strip(),

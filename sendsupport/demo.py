@@ -1,7 +1,7 @@
 """Demo data: a tiny registry of per-app seeders run by ``manage.py seed_demo``.
 
 Each module in ``SEEDERS`` has ``seed(ctx: DemoContext)``. They run in order, in one transaction,
-inside ``pghistory.context(action="demo.seed")``, and share what they made through the context
+inside one history context (``history.one_context(action="demo.seed")``), and share what they made through the context
 (schools, staff by school and role, pupils by school). A later app appends its module here, e.g.
 ``"incidents.demo"``, and uses ``ctx.years`` to decide how much history to generate.
 
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
-import pghistory
 from django.db import connection, transaction
+
+from sendsupport import history
 
 SEEDERS = [
     "accounts.demo",
@@ -163,19 +164,20 @@ def run(ctx: DemoContext) -> bool:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         if demo_present():
             return False
-        with pghistory.context(action="demo.seed") as history:
+        with history.one_context(action="demo.seed") as seed_context:
             for name in SEEDERS:
                 import_module(name).seed(ctx)
-            _relabel(history)
+            _relabel(seed_context)
     return True
 
 
-def _relabel(history) -> None:
-    """Services called by seeders (set_caseload...) open their own ``pghistory.context``; nested
-    contexts share one context row whose metadata the last write sets (e.g. "caseload.set" and
-    the trust admin as user). Every row this transaction wrote is the seed: say so, and no user."""
+def _relabel(seed_context) -> None:
+    """Services called by seeders (set_caseload...) run their own ``history.action``; inside
+    ``one_context`` they share the seed's context row, whose metadata the last write sets (e.g.
+    "caseload.set" and the trust admin as user). Every row this transaction wrote is the seed: say
+    so, and no user."""
     from pghistory.models import Context
 
-    history.metadata.clear()
-    history.metadata["action"] = "demo.seed"
-    Context.objects.filter(id=history.id).update(metadata=dict(history.metadata))
+    seed_context.metadata.clear()
+    seed_context.metadata["action"] = "demo.seed"
+    Context.objects.filter(id=seed_context.id).update(metadata=dict(seed_context.metadata))

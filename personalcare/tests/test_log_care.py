@@ -287,6 +287,23 @@ def test_concern_raised_in_one_step_and_logger_told_it_was_received(client, care
     assert client.get(concern.get_absolute_url()).status_code in (403, 404)
 
 
+def test_the_log_and_its_concern_each_name_their_own_action_in_history(client, care):
+    """One request, two actions: each history row says which one wrote it, with the request's
+    user and URL (nested history contexts used to share one row: the last action labelled both)."""
+    client.force_login(care.people["ta"])
+    post(client, care.pupil_in, observations=["marks"], raise_concern="on",
+         observation_notes="Three small round bruises on the inner arm, about 1cm, purple.")
+    log, concern = CareLog.objects.get(), Concern.objects.get()
+    log_context = CareLog.pgh_event_model.objects.get(pgh_obj_id=log.pk).pgh_context
+    concern_context = Concern.pgh_event_model.objects.get(pgh_obj_id=concern.pk, pgh_label="insert").pgh_context
+    assert log_context.metadata["action"] == "carelog.record"
+    assert concern_context.metadata["action"] == "concern.raise"
+    assert log_context.pk != concern_context.pk
+    for context in (log_context, concern_context):
+        assert context.metadata["user"] == care.people["ta"].pk
+        assert context.metadata["url"] == reverse("personalcare:log", args=[care.pupil_in.pk])
+
+
 def test_dsl_gets_a_link_to_the_concern_from_the_log(client, care):
     log = log_care(care, observations=["distress"], observation_notes="Cried and pushed away", raise_concern=True)
     client.force_login(care.people["dsl"])

@@ -1,10 +1,10 @@
 """Trust admins create schools from the Django admin or with this command."""
 
-import pghistory
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Membership, School, User
+from sendsupport import history
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, name, urn, local_authority, admin_email, admin_name, **options):
         if School.objects.filter(urn=urn).exists():
             raise CommandError(f"A school with URN {urn} already exists.")
-        with pghistory.context(action="school.create", command="create_school"):
+        with history.action(action="school.create", command="create_school"):
             school = School.objects.create(name=name, urn=urn, local_authority=local_authority)
             self.stdout.write(f"Created {school} (URN {urn}).")
             if admin_email:
