@@ -246,6 +246,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SEND Support <no-reply@s
 # redelivers only after the visibility timeout, which must outlast the longest job.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)  # kombu spells unix sockets differently
 CELERY_RESULT_BACKEND = None
+# Tests' real workers take their own queue, so what they queue (a pack's "ready" email) never waits
+# in the shared default queue for another run's worker.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
