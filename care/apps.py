@@ -6,6 +6,8 @@ class CareConfig(AppConfig):
     records (scheduled, PRN, controlled drugs), stock and expiry."""
 
     name = "care"
+    # Who sees its rows (medicines, doses and healthcare plans) in a pupil's history and "who viewed" list.
+    history_ability = "read_medication"
     verbose_name = "Medication and healthcare plans"
 
     def ready(self):

@@ -5,6 +5,8 @@ class DashboardsConfig(AppConfig):
     """SENCo analytics and pattern alerts: reads the day-to-day records, aggregating in PostgreSQL."""
 
     name = "dashboards"
+    # Who sees its rows (pattern alerts) in a pupil's history and "who viewed" list.
+    history_ability = "view_school_dashboard"
 
     def ready(self):
         from . import panels

@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
+    # Who sees its rows (incidents) in a pupil's history and "who viewed" list.
+    history_ability = "read_incidents"
 
     def ready(self):
         from sendsupport import panels

@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class InterventionsConfig(AppConfig):
     name = "interventions"
+    # Who sees its rows (groups, placements and therapy programmes) in a pupil's history and "who viewed" list.
+    history_ability = "read_interventions"
 
     def ready(self):
         from sendsupport.sections import register_pack_section

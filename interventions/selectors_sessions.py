@@ -79,10 +79,15 @@ def date_problem(group, on: datetime.date, today: datetime.date) -> str | None:
     return None
 
 
-def get_session(group, on):
+def get_session(staff, group, on):
+    """The session recorded on `on`, with the register of the pupils this person may see
+    (`shown_attendance`) and how many marks there are in all (`marks`): a TA running a group
+    with pupils outside their caseload sees them counted, not named."""
+    shown = (Attendance.objects.filter(placement__pupil__in=Pupil.objects.visible_to(staff).values("pk"))
+             .select_related("placement__pupil").order_by("placement__pupil__legal_last_name", "pk"))
     return (Session.objects.filter(group=group, date=on).select_related("recorded_by")
-            .prefetch_related(Prefetch("attendance", Attendance.objects.select_related("placement__pupil")
-                                       .order_by("placement__pupil__legal_last_name", "pk")))
+            .annotate(marks=Count("attendance"))
+            .prefetch_related(Prefetch("attendance", shown, to_attr="shown_attendance"))
             .first())
 
 

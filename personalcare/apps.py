@@ -6,6 +6,8 @@ class PersonalCareConfig(AppConfig):
     and the DSL team, so they live apart from the medication records."""
 
     name = "personalcare"
+    # Who sees its rows (intimate care) in a pupil's history and "who viewed" list.
+    history_ability = "read_all_personal_care"
     verbose_name = "Intimate and personal care"
 
     def ready(self):

@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class PlansConfig(AppConfig):
     name = "plans"
+    # Who sees its rows (plans and progress evidence) in a pupil's history and "who viewed" list.
+    history_ability = "read_plans"
 
     def ready(self):
         from sendsupport import panels

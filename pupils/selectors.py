@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import Ability
 from accounts.models import User
+from sendsupport.models import AccessLog
 
 from .models import CaseloadEntry, Pupil
 
@@ -56,12 +57,22 @@ def my_pupils(staff) -> QuerySet[Pupil]:
     )
 
 
-def pupil_history(pupil: Pupil) -> list[dict]:
-    """Every change to the pupil and to records that refer to it, newest first, with who made it."""
+def _unreadable_apps(staff) -> list:
+    """Apps whose records this person may not read (an app's `history_ability`): their rows stay
+    off the pupil's history and "who viewed" pages, which would otherwise show what they hold."""
+    return [c for c in apps.get_app_configs()
+            if getattr(c, "history_ability", None) and not staff.can(c.history_ability)]
+
+
+def pupil_history(pupil: Pupil, staff) -> list[dict]:
+    """Every change to the pupil and to records that refer to it that this person may read,
+    newest first, with who made it."""
     import pghistory.models
 
+    hidden = [m._meta.label for c in _unreadable_apps(staff) for m in c.get_models()]
     events = list(
-        pghistory.models.Events.objects.references(pupil).order_by("-pgh_created_at")[:500]
+        pghistory.models.Events.objects.references(pupil).exclude(pgh_obj_model__in=hidden)
+        .order_by("-pgh_created_at")[:500]
     )
     user_ids = {(e.pgh_context or {}).get("user") for e in events}
     names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "full_name"))
@@ -84,6 +95,15 @@ def pupil_history(pupil: Pupil) -> list[dict]:
             "changes": changes,
         })
     return out
+
+
+def pupil_viewers(pupil: Pupil, staff):
+    """Who opened this pupil's records, newest first: not the opening of records this person may
+    not read (their access-log actions start with the app's label)."""
+    views = AccessLog.objects.filter(pupil=pupil)
+    for config in _unreadable_apps(staff):
+        views = views.exclude(action__startswith=f"{config.label}.")
+    return views.select_related("user")[:500]
 
 
 EVENT_VERBS = {"insert": "created", "update": "changed", "delete": "removed"}

@@ -10,7 +10,6 @@ from accounts.access import Ability
 from sendsupport import panels
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
-from sendsupport.models import AccessLog
 
 from . import selectors, services
 from .forms import ContactFormSet, PupilFilterForm, PupilForm
@@ -117,7 +116,7 @@ def pupil_history(request, pupil_id):
     pupil = selectors.get_pupil_for(request.staff, pupil_id)
     request.staff.require(Ability.READ_HISTORY)
     log_access(request, action="pupil.history.view", pupil=pupil)
-    return render(request, "pupils/history.html", {"pupil": pupil, "events": selectors.pupil_history(pupil)})
+    return render(request, "pupils/history.html", {"pupil": pupil, "events": selectors.pupil_history(pupil, request.staff)})
 
 
 @login_required
@@ -126,8 +125,8 @@ def pupil_viewers(request, pupil_id):
     pupil = selectors.get_pupil_for(request.staff, pupil_id)
     request.staff.require(Ability.READ_HISTORY)
     log_access(request, action="pupil.viewers.view", pupil=pupil)
-    views = AccessLog.objects.filter(pupil=pupil).select_related("user")[:500]
-    return render(request, "pupils/viewers.html", {"pupil": pupil, "views": views})
+    return render(request, "pupils/viewers.html",
+                  {"pupil": pupil, "views": selectors.pupil_viewers(pupil, request.staff)})
 
 
 

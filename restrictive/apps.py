@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class RestrictiveConfig(AppConfig):
     name = "restrictive"
+    # Who sees its rows (restrictive interventions) in a pupil's history and "who viewed" list.
+    history_ability = "read_incidents"
     verbose_name = "Restrictive interventions"
 
     def ready(self):

@@ -109,10 +109,12 @@ class InterventionForm(forms.Form):
             self.fields[name].queryset = staff
         if techniques:
             self.fields["technique"].choices = [(t, t) for t in techniques] + [(OTHER, "Other (describe it)")]
+        else:  # no plan, or one this person may not read: the text is the technique
+            self.fields["technique"].choices = [(OTHER, "Other (describe it)")]  # not shown
+            self.fields["technique_other"].label = "Technique or hold"
+        if plan is not None:
             self.fields["plan_followed"].choices = [c for c in PlanFollowed.choices if c[0] != PlanFollowed.NO_PLAN]
         else:
-            self.fields["technique"].choices = [(OTHER, "Other (describe it)")]  # not shown: the text is the technique
-            self.fields["technique_other"].label = "Technique or hold"
             self.fields["plan_followed"].choices = [(PlanFollowed.NO_PLAN, PlanFollowed.NO_PLAN.label)]
             self.fields["plan_followed"].initial = PlanFollowed.NO_PLAN
 

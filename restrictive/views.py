@@ -18,6 +18,7 @@ from accounts.models import Location
 from incidents.models import Injury
 from incidents.selectors import get_incident_for
 from plans.selectors_behaviour import active_staff, training_status
+from pupils.models import Pupil
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
 
@@ -62,7 +63,11 @@ def record(request, incident_id):
     if pupil is None:
         raise Http404("Not a pupil of this incident.")
     plan = selectors.plan_in_force(pupil)
-    techniques = selectors.plan_techniques(plan)
+    # The record is about any pupil of the incident, but the plan's holds and "must not use" are
+    # shown only to those who may read that pupil's plans (outside them: Step in, with a reason).
+    plan_shown = plan is not None and request.staff.can(Ability.READ_PLANS) and \
+        Pupil.objects.visible_to(request.staff).filter(pk=pupil.pk).exists()
+    techniques = selectors.plan_techniques(plan) if plan_shown else []
     staff_qs = _staff_queryset(request)
     staff = list(staff_qs)
     locations = Location.objects.filter(school=request.staff.school, is_active=True) | Location.objects.filter(
@@ -114,7 +119,7 @@ def record(request, incident_id):
     others = [r for r in rows if r not in trained]
     return render(request, "restrictive/record_form.html", {
         "incident": incident, "incident_url": _incident_url(incident), "pupil": pupil, "pupils": pupils,
-        "plan": plan, "techniques": techniques,
+        "plan": plan, "plan_shown": plan_shown, "techniques": techniques,
         "form": form, "injuries": injuries, "selected": selected, "witnesses": witnesses,
         "staff_trained": trained, "staff_other": others, "staff_rows": rows, "injury_rows": INJURY_ROWS,
         "extra_injuries_open": any(f.has_changed() for f in injuries.forms[1:]) if data else False,

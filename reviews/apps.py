@@ -6,6 +6,8 @@ class ReviewsConfig(AppConfig):
     contributions asked for before a review."""
 
     name = "reviews"
+    # Who sees its rows (evidence packs) in a pupil's history and "who viewed" list.
+    history_ability = "make_packs"
 
     def ready(self):
         from sendsupport.sections import register_pack_section

@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class SafeguardingConfig(AppConfig):
     name = "safeguarding"
+    # Who sees its rows (concerns) in a pupil's history and "who viewed" list.
+    history_ability = "read_safeguarding"
     verbose_name = "Safeguarding"
 
     def ready(self):

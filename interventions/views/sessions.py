@@ -50,14 +50,15 @@ def record(request, group_id, date):
     day = _parse_date(date)
     today = timezone.localdate()
     history_url = reverse("interventions:session_history", args=[group.pk])
-    session = selectors.get_session(group, day)
+    session = selectors.get_session(staff, group, day)
     if session is not None:  # recorded sessions are fixed: shown as they were saved
         log_access(request, action="interventions.session.view")
         if request.method == "POST":
             messages.info(request, f"The session on {day:%-d %B %Y} was already recorded; it can't be changed.")
             return redirect(request.path)
         return render(request, "interventions/sessions/recorded.html", {
-            "group": group, "session": session, "day": day, "history_url": history_url})
+            "group": group, "session": session, "day": day, "history_url": history_url,
+            "hidden_pupils": session.marks - len(session.shown_attendance)})
     if not selectors.can_record(staff, group):
         raise PermissionDenied
     if problem := selectors.date_problem(group, day, today):
