@@ -136,6 +136,20 @@ def pupil_incidents(pupil) -> list:
     return [own, involved]
 
 
+def mark_openable(staff, pupil, rows) -> None:
+    """On a pupil's timeline, an incident about another pupil they were involved in may be one this
+    person can't open (that pupil isn't theirs): `openable` says so, and the row shows no detail
+    of the other pupil's behaviour. At most one query, only for those rows."""
+    from accounts.access import Ability
+
+    unsure = [i.pk for i in rows if i.pupil_id != pupil.pk and i.created_by_id != staff.user.pk]
+    seen_all = staff.can(Ability.SEE_ALL_PUPILS)
+    readable = set(Incident.objects.visible_to(staff).filter(pk__in=unsure).values_list("pk", flat=True)) \
+        if unsure and not seen_all else set()
+    for i in rows:
+        i.openable = seen_all or i.pk not in unsure or i.pk in readable
+
+
 def my_recent(staff, limit: int = 30) -> list[Incident]:
     return list(Incident.objects.filter(school=staff.school, created_by=staff.user)
                 .select_related("pupil", "location").order_by("-recorded_at")[:limit])

@@ -133,6 +133,16 @@ def test_the_pupil_timeline_includes_incidents_they_were_involved_in(client, wor
     assert set(response.context["page"]["rows"]) == {own, other}
     assert "Isla" not in response.content.decode()  # the other pupil is not named
     assert AccessLog.objects.filter(action="incident.timeline.view", pupil=world.pupil_in).exists()
+    # Isla's incident is not the TA's to open: no link to a 404, nothing of her behaviour
+    page = response.content.decode()
+    assert other.get_absolute_url() not in page and own.get_absolute_url() in page
+    assert "Involved in an incident about another pupil" in page
+    written_by_ta = IncidentFactory(pupil=world.pupil_out, created_by=world.people["ta"])
+    InvolvedPupil.objects.create(incident=written_by_ta, pupil=world.pupil_in, part="Joined in")
+    assert written_by_ta.get_absolute_url() in client.get(f"/incidents/pupil/{world.pupil_in.pk}/").content.decode()
+    client.force_login(world.people["senco"])
+    page = client.get(f"/incidents/pupil/{world.pupil_in.pk}/").content.decode()
+    assert other.get_absolute_url() in page and "Involved in an incident about another pupil" not in page
 
 
 def test_export_logs_the_download_and_defuses_formulas(client, world):

@@ -97,6 +97,8 @@ def _list_context(request, *, pupil=None):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.pupil_incidents(pupil) if pupil is not None else selectors.filtered_incidents(staff, filters)
     page = selectors.keyset_page(qs, request.GET.get("after"))
+    if pupil is not None:
+        selectors.mark_openable(staff, pupil, page["rows"])
     query = request.GET.copy()
     query.pop("after", None)
     return {"form": form, "page": page, "query": query.urlencode(),
