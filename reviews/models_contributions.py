@@ -6,6 +6,7 @@ date. Only the asked person writes it: a draft is theirs alone, then they submit
 (a database trigger refuses any change after submission, and any change to what was asked).
 Its author may later withdraw it, with a reason: the row is kept, text and all, marked withdrawn
 with who and when, and packs made afterwards leave it out (a pack already made stays as made).
+Draft saves (the page autosaves as the person types) change the row but write no history row.
 
 A ``SafeguardingSummary`` is what the DSL chooses to say about safeguarding in a pack for a period:
 concerns themselves never go into a pack. Written and read only by DSL role holders; never changed.
@@ -31,7 +32,15 @@ ASKED_FIELDS = ("school", "pupil", "asked", "requested_by", "requested_at", "due
 ANSWERED_FIELDS = ("progress", "what_works", "still_hard", "answer", "draft_saved_at", "submitted_at")
 
 
-@pghistory.track(attrs={"pupil": models.BigIntegerField(db_column="pupil_id")})
+@pghistory.track(
+    pghistory.InsertEvent(),
+    # Drafts are autosaved every few seconds of typing and are their author's own (DECISIONS.md): the
+    # history keeps what was asked, what was submitted (the evidence) and the withdrawal, not each draft.
+    pghistory.UpdateEvent(condition=pgtrigger.Condition(
+        'OLD.* IS DISTINCT FROM NEW.* AND NEW."submitted_at" IS NOT NULL')),
+    pghistory.DeleteEvent(),
+    attrs={"pupil": models.BigIntegerField(db_column="pupil_id")},
+)
 class Contribution(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="+")

@@ -3,7 +3,9 @@ pack's life: claim a lease, report progress (which renews the lease), finish or 
 sweeper that requeues or fails a pack whose worker died (DECISIONS.md, Celery).
 
 Every change of a pack's state is a conditional UPDATE on the row (status and lease token in the
-WHERE clause), so two workers, a redelivered message and the sweeper can never both own a pack."""
+WHERE clause), so two workers, a redelivered message and the sweeper can never both own a pack.
+Each attempt stores its PDF under a name known beforehand (`attempt_file`), so when the pack
+finishes (made or failed) the files of attempts that died before recording theirs are removed."""
 
 import hashlib
 import logging
@@ -55,6 +57,12 @@ def queue_grace_seconds() -> float:
 def step_delay_seconds() -> float:
     """Test hook: a pause at every step, so a test can kill the worker mid-pack. 0 in production."""
     return _seconds("SENDSUPPORT_PACK_TEST_STEP_DELAY", 0)
+
+
+def stored_delay_seconds() -> float:
+    """Test hook: a pause once the file is stored and before it is recorded, so a test can kill
+    the worker there (the file is then on disk but no pack names it). 0 in production."""
+    return _seconds("SENDSUPPORT_PACK_TEST_STORED_DELAY", 0)
 
 
 class LeaseLost(Exception):
@@ -257,11 +265,39 @@ def release_pack(*, pack_id: int, token: uuid.UUID) -> bool:
             lease_expires_at=timezone.now() + timedelta(seconds=queue_grace_seconds())))
 
 
-def _pause():
-    if delay := step_delay_seconds():
+def _pause(seconds: float | None = None):
+    seconds = step_delay_seconds() if seconds is None else seconds
+    if seconds:
         import time
 
-        time.sleep(delay)
+        time.sleep(seconds)
+
+
+# --- the pack's file ------------------------------------------------------------------------------
+
+def attempt_file(pack: EvidencePack, attempt: int) -> str:
+    """Where attempt n of a pack stores its PDF. The name is known from the row alone, before
+    anything is written, so whatever a killed attempt left (a partial file, or a whole one it
+    died before recording) is found and removed when the pack finishes. Each attempt has its own
+    name: a worker that lost its lease but is still running can't overwrite the recorded file.
+    The pack's creation time keeps names apart if a database is rebuilt over old files."""
+    return (f"private/packs/{pack.school_id}/{pack.pupil_id}/"
+            f"pack-{pack.pk}-v{pack.version}-{pack.created_at:%Y%m%dT%H%M%S%f}-attempt{attempt}.pdf")
+
+
+def _remove_file(pack_id: int, name: str) -> None:
+    try:
+        default_storage.delete(name)  # nothing there is fine: most attempts never got so far
+    except OSError:
+        log.exception("evidence pack %s: could not remove %s", pack_id, name)
+
+
+def _remove_stray_files(pack: EvidencePack) -> None:
+    """Remove every attempt's file except the one the pack records (none, when it failed). Run when
+    the pack finishes, made or failed: the attempts before it can no longer be recorded."""
+    for attempt in range(1, pack.attempts + 1):
+        if (name := attempt_file(pack, attempt)) != pack.file:
+            _remove_file(pack.pk, name)
 
 
 def build_pack(*, pack_id: int) -> str:
@@ -274,6 +310,10 @@ def build_pack(*, pack_id: int) -> str:
     if token is None:
         return "skipped"
     pack = EvidencePack.objects.select_related("pupil__school", "requested_by").get(pk=pack_id)
+    if pack.lease_token != token:  # lost between the claim and the read: `attempts` isn't ours
+        return "skipped"
+    name = attempt_file(pack, pack.attempts)
+    stored = False
     sections = pack_sections()
     steps = iter(range(len(sections)))
 
@@ -290,10 +330,9 @@ def build_pack(*, pack_id: int) -> str:
             report_progress(pack_id, token, step=FINAL_STEPS[1], steps_done=len(sections) + 1)
             _pause()
             digest = hashlib.sha256(pdf).hexdigest()
-            # A fresh name per attempt: a killed attempt's partial file is never the one recorded.
-            name = default_storage.save(
-                f"private/packs/{pack.school_id}/{pack.pupil_id}/pack-{pack.pk}-v{pack.version}-{token.hex[:12]}.pdf",
-                ContentFile(pdf))
+            stored = True  # from here a file may exist, partial if the write fails
+            name = default_storage.save(name, ContentFile(pdf))  # the storage's name, should that one be taken
+            _pause(stored_delay_seconds())
         with history.action(user=pack.requested_by_id, action="reviews.pack.ready"):
             done = _finish(pack_id, token, status=Status.READY, file=name, sha256=digest, size=len(pdf),
                            page_count=pages, step="", steps_done=pack.steps_total)
@@ -301,6 +340,8 @@ def build_pack(*, pack_id: int) -> str:
             raise LeaseLost(pack_id)
     except LeaseLost:
         log.warning("evidence pack %s: lease lost, another worker has it", pack_id)
+        if stored:  # never recorded; the pack's finish may already have tidied up before we wrote it
+            _remove_file(pack_id, name)
         return "skipped"
     except TRANSIENT_ERRORS:
         _give_back_or_fail(pack_id, token)
@@ -332,9 +373,11 @@ def _gave_up_reason(attempts: int) -> str:
 
 
 def _after_finish(pack_id: int) -> None:
-    """Tell the person who asked: for a single pack, now; for a batch, once, when its last pack finished
-    (each finisher checks after its own commit, so the last to commit always sees them all)."""
+    """Remove the files of the pack's lost attempts, then tell the person who asked: for a single pack,
+    now; for a batch, once, when its last pack finished (each finisher checks after its own commit,
+    so the last to commit always sees them all)."""
     pack = EvidencePack.objects.select_related("school", "requested_by").get(pk=pack_id)
+    _remove_stray_files(pack)
     if pack.batch_id is None:
         if pack.status == Status.READY:
             notify(users=[pack.requested_by], school=pack.school, subject="Evidence pack ready",

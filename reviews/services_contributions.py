@@ -3,8 +3,8 @@
 - `ask_for_contributions`: a SENCo (MAKE_PACKS) asks named staff of the school for a contribution
   about a pupil, with a due date and an optional question; each asked person is told.
 - `save_contribution_draft` / `submit_contribution`: only the asked person writes; a draft is theirs
-  alone and saved whole each time; submitting fixes it (a second submit is a no-op) and tells the
-  person who asked.
+  alone and saved whole each time (by the button or the page's autosave); submitting fixes it (a
+  second submit is a no-op) and tells the person who asked.
 - `withdraw_contribution`: the author takes back a submitted contribution, giving a reason; it is
   kept, marked withdrawn, left out of packs made from then on, and the person who asked is told.
 - `add_safeguarding_summary`: a DSL role holder adds a dated summary for a pupil and a period.
@@ -103,7 +103,10 @@ def _locked_own(staff, contribution: Contribution) -> Contribution:
 @transaction.atomic
 def save_contribution_draft(*, staff, contribution: Contribution, progress: str = "", what_works: str = "",
                             still_hard: str = "", answer: str = "") -> Contribution:
-    """Save the whole draft (each save replaces the last). A submitted contribution is fixed."""
+    """Save the whole draft (each save replaces the last): the Save draft button and the page's
+    autosave both come here. A submitted (or withdrawn) contribution is fixed: an autosave sent
+    just before, or after, the submit is refused under the row lock, never applied. Draft saves
+    write no history row (models_contributions.py)."""
     contribution = _locked_own(staff, contribution)
     if contribution.is_submitted:
         raise ValidationError("This contribution was submitted and can't be changed.")

@@ -2,7 +2,8 @@
 
 - A pupil's contributions (MAKE_PACKS): ask named staff, see who has answered, read what they wrote.
 - A contribution: read by the asked person, the person who asked and MAKE_PACKS holders; written
-  only by the asked person (draft, then submit; submitted is fixed).
+  only by the asked person (draft, then submit; submitted is fixed). The write page autosaves the
+  draft by posting to itself with action=autosave: same URL, CSRF and permission checks as Save draft.
 - Withdrawing a contribution: only its author, once submitted, with a reason; the page says which
   packs already printed it (they stay as made).
 - My contribution requests: what the person was asked for.
@@ -13,7 +14,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.access import Ability
 from pupils.models import Pupil
@@ -100,11 +104,40 @@ def contribution_withdraw(request, contribution_id):
         status=400 if form.errors else 200)
 
 
+def _answers(form) -> dict:
+    return {name: form.cleaned_data.get(name, "") for name in services.ANSWER_FIELDS}
+
+
+def _draft_version(contribution) -> str:
+    """Which saved draft the page shows: its autosave keeps typing it hasn't saved yet in the tab,
+    and puts it back after a reload only over this same draft (not over a newer save)."""
+    return contribution.draft_saved_at.isoformat() if contribution.draft_saved_at else ""
+
+
+def _autosave(staff, contribution, data) -> JsonResponse:
+    """The write page's autosave (reviews/static/reviews/contribution-autosave.js): the same form,
+    checks and service as Save draft, answered with a line for the page to show. Never submits; a
+    contribution submitted meanwhile is refused (409) by the service, under the row's lock."""
+    form = ContributionForm(data, instance=contribution)
+    if not form.is_valid():
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        return JsonResponse({"message": f"Not saved: {problems}"}, status=400)
+    try:
+        saved = services.save_contribution_draft(staff=staff, contribution=contribution, **_answers(form))
+    except ValidationError:
+        return JsonResponse({"message": "Not saved: you have already submitted this contribution, so it can't "
+                                        "change now."}, status=409)
+    return JsonResponse({"saved_at": date_format(timezone.localtime(saved.draft_saved_at), "H:i"),
+                         "version": _draft_version(saved)})
+
+
 @login_required
 @school_required
 def contribution_write(request, contribution_id):
     staff = request.staff
     contribution = selectors.get_contribution_for(staff, contribution_id, write=True)
+    if request.method == "POST" and request.POST.get("action") == "autosave":
+        return _autosave(staff, contribution, request.POST)
     if contribution.is_submitted:
         messages.info(request, "You submitted this contribution; it can't be changed now.")
         return redirect("reviews:contribution", contribution.pk)
@@ -112,7 +145,7 @@ def contribution_write(request, contribution_id):
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit"
         if form.is_valid():
-            answers = {name: form.cleaned_data.get(name, "") for name in services.ANSWER_FIELDS}
+            answers = _answers(form)
             try:
                 if submitting:
                     services.submit_contribution(staff=staff, contribution=contribution, **answers)
@@ -125,8 +158,9 @@ def contribution_write(request, contribution_id):
                 add_service_errors(form, exc)
         messages.error(request, FIX_BELOW)
     log_access(request, action="reviews.contribution.write", pupil=contribution.pupil)
-    return render(request, "reviews/contributions/write.html", {"contribution": contribution, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "reviews/contributions/write.html", {
+        "contribution": contribution, "form": form, "draft_version": _draft_version(contribution)},
+        status=400 if form.errors else 200)
 
 
 @login_required

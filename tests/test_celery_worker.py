@@ -29,6 +29,7 @@ def real_worker(tmp_path):
         "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path),
         "TEST_CELERY_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # what it queues itself stays on its queue too
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sendsupport", "worker", "-Q", queue, "--pool", "solo",

@@ -1,10 +1,12 @@
 """Real Celery workers on the real Redis with real WeasyPrint: one makes a pack whose PDF text and
 page count are checked; another is killed (SIGKILL) in the middle of a pack, and the sweeper and a
-new worker bring the pack back: no half-made file is ever served and no pack stays "running".
+new worker bring the pack back: no half-made file is ever served and no pack stays "running"; a
+third is killed just after storing its file, and that file is gone once the next attempt made the pack.
 
 Workers are started as tests/test_celery_worker.py does, on a queue of their own. The kill is made
-deterministic by the test hook SENDSUPPORT_PACK_TEST_STEP_DELAY (a pause at each step) and a short
-lease (SENDSUPPORT_PACK_LEASE_SECONDS), both read from the worker's environment."""
+deterministic by the test hooks SENDSUPPORT_PACK_TEST_STEP_DELAY (a pause at each step) and
+SENDSUPPORT_PACK_TEST_STORED_DELAY (a pause once the file is stored), and a short lease
+(SENDSUPPORT_PACK_LEASE_SECONDS), all read from the worker's environment."""
 
 import hashlib
 import os
@@ -46,6 +48,7 @@ def workers(tmp_path, media):  # noqa: F811
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
                             f"{db['PORT'] or 5432}/{db['NAME']}",
             "TEST_CELERY_EAGER": "0",
+            "CELERY_TASK_DEFAULT_QUEUE": queue,  # the "pack ready" email stays on this test's queue
             "MEDIA_ROOT": str(media),
             **{k: str(v) for k, v in extra_env.items()},
         }
@@ -140,3 +143,28 @@ def test_a_worker_killed_mid_pack_is_recovered(client, workers, world, history):
     # The killed worker's own message comes back after the broker's visibility timeout: it does nothing.
     assert build_pack_task.apply(args=[pack.pk]).get() == "skipped"
     assert EvidencePack.objects.get(pk=pack.pk).attempts == 2
+
+
+def test_a_file_left_by_a_worker_killed_while_storing_does_not_outlive_the_pack(
+        workers, world, history, media):  # noqa: F811
+    # No pause until the file is stored, then a long one: the kill lands after the write, before the
+    # row names the file (the worst case: a whole PDF on disk that no pack records).
+    doomed = workers(SENDSUPPORT_PACK_TEST_STORED_DELAY=60, SENDSUPPORT_PACK_LEASE_SECONDS=4)
+    pack = start(world)
+    first = services.attempt_file(pack, 1)
+    wait_for(lambda: default_storage.exists(first), what="the worker to store its file")
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait(timeout=10)
+    pack.refresh_from_db()
+    assert pack.status == Status.RUNNING and not pack.file and default_storage.exists(first)
+
+    wait_for(lambda: EvidencePack.objects.filter(pk=pack.pk, lease_expires_at__lt=timezone.now()).exists(),
+             timeout=30, what="the lease to run out")
+    assert services.sweep_pack_jobs().requeued == [pack.pk]
+    workers()  # the next attempt makes the pack and removes the killed attempt's file
+    wait_for(lambda: EvidencePack.objects.filter(pk=pack.pk, status__in=[Status.READY, Status.FAILED]).exists())
+    pack.refresh_from_db()
+    assert pack.status == Status.READY and pack.attempts == 2, pack.failure_reason
+    assert pack.file == services.attempt_file(pack, 2) and not default_storage.exists(first)
+    folder = Path(media) / "private" / "packs" / str(pack.school_id) / str(pack.pupil_id)
+    assert [p.name for p in folder.iterdir()] == [Path(pack.file).name]
