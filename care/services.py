@@ -443,7 +443,6 @@ def record_administration(*, medicine: Medicine, outcome: str, at: datetime.date
             raise ValidationError({"__all__": ["This scheduled dose has just been recorded by someone else."]})
         if record.witness_id and witness_confirmed:
             WitnessConfirmation.objects.create(administration=record, user=witness, same_device=True)
-    pupil_url = reverse("care:pupil", args=[medicine.pupil_id])
     if record.witness_id and not witness_confirmed:
         notify(users=[witness], school=medicine.school,
                subject=f"Witness needed: {medicine.name} for {medicine.pupil.display_name}",

@@ -21,12 +21,12 @@ from accounts.access import Ability
 from pupils.selectors import get_pupil_for
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
-from sendsupport.forms import add_service_errors
 
 from .. import selectors_placements as selectors
 from .. import services_placements as services
 from ..forms_placements import EndForm, EndRunForm, GroupForm, PlacementForm, ReviewForm, ScoresForm
 from ..models import Group
+from .ending import end_page
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
 
@@ -137,29 +137,16 @@ def group_end(request, pk):
     """End a group: the date and why, with what it will do to its pupils and planned sessions."""
     request.staff.require(Ability.MANAGE_INTERVENTIONS)
     group = selectors.get_group_for(request.staff, pk)
-    if group.ended_on is not None:  # a second click or an old tab: nothing more to do
-        messages.info(request, f"{group.name} already ended on {date_format(group.ended_on, 'j F Y')}.")
-        return redirect(group)
-    form = EndRunForm.for_group(group, request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                ending = services.end_group(group=group, ended_on=form.cleaned_data["ended_on"],
-                                            reason=form.cleaned_data["reason"], acting_user=request.user)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"{group.name} ended on {date_format(ending.group.ended_on, 'j F Y')}: "
-                                          f"{_plural(ending.placements_ended, 'placement')} ended, "
-                                          f"{_plural(ending.sessions_cancelled, 'planned session')} after it "
-                                          "cancelled.")
-                return redirect(group)
-        messages.error(request, FIX_BELOW)
-    log_access(request, action="interventions.group.end_form")  # it names the pupils on the group
-    return render(request, "interventions/placements/group_end.html", {
-        "group": group, "form": form, "pupils": [p.pupil for p in selectors.open_placements(group)],
-        "not_started": group.start_date > timezone.localdate(),
-    }, status=400 if request.method == "POST" else 200)
+    return end_page(
+        request, group, form=EndRunForm.for_group(group, request.POST or None), name=group.name,
+        end=lambda **given: services.end_group(group=group, **given),
+        done=lambda ending: (f"{group.name} ended on {date_format(ending.group.ended_on, 'j F Y')}: "
+                             f"{_plural(ending.placements_ended, 'placement')} ended, "
+                             f"{_plural(ending.sessions_cancelled, 'planned session')} after it cancelled."),
+        template="interventions/placements/group_end.html",
+        context={"group": group, "pupils": [p.pupil for p in selectors.open_placements(group)],
+                 "not_started": group.start_date > timezone.localdate()},
+        log=lambda: log_access(request, action="interventions.group.end_form"))  # it names the group's pupils
 
 
 # --- placements -----------------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from accounts.access import Ability
 from plans.forms_evidence import safe_filename
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
-from sendsupport.forms import add_service_errors
 
 from .. import selectors_placements as selectors
 from .. import services_placements as services
 from ..forms_placements import DOCX, REPORT_EXTENSIONS, DeliveryForm, EndRunForm, ProgrammeForm, sniff_report_type
 from ..models import TherapyProgramme
+from .ending import end_page
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
 
@@ -93,26 +93,13 @@ def programme_end(request, pk):
     """End a therapy programme: the date and why."""
     request.staff.require(Ability.MANAGE_INTERVENTIONS)
     programme = selectors.get_programme_for(request.staff, pk)
-    if programme.ended_on is not None:  # a second click or an old tab: nothing more to do
-        messages.info(request, f"The programme already ended on {date_format(programme.ended_on, 'j F Y')}.")
-        return redirect(programme)
-    form = EndRunForm.for_programme(programme, request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                programme = services.end_programme(programme=programme, ended_on=form.cleaned_data["ended_on"],
-                                                   reason=form.cleaned_data["reason"], acting_user=request.user)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"{programme.pupil.display_name}'s {programme.get_service_display()} "
-                                          f"programme ended on {date_format(programme.ended_on, 'j F Y')}.")
-                return redirect(programme)
-        messages.error(request, FIX_BELOW)
-    log_access(request, action="interventions.programme.end_form", pupil=programme.pupil)
-    return render(request, "interventions/programmes/end.html", {
-        "programme": programme, "pupil": programme.pupil, "form": form},
-        status=400 if request.method == "POST" else 200)
+    return end_page(
+        request, programme, form=EndRunForm.for_programme(programme, request.POST or None), name="The programme",
+        end=lambda **given: services.end_programme(programme=programme, **given),
+        done=lambda ended: (f"{ended.pupil.display_name}'s {ended.get_service_display()} programme ended on "
+                            f"{date_format(ended.ended_on, 'j F Y')}."),
+        template="interventions/programmes/end.html", context={"programme": programme, "pupil": programme.pupil},
+        log=lambda: log_access(request, action="interventions.programme.end_form", pupil=programme.pupil))
 
 
 @login_required
