@@ -1,6 +1,7 @@
 """Factories for tests and demo data (UK-realistic, never real people)."""
 
 import datetime
+import re
 
 import factory
 from factory.django import DjangoModelFactory
@@ -8,6 +9,24 @@ from factory.django import DjangoModelFactory
 from .models import Location, Membership, Period, School, Term, TrainingRecord, User
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (demo and tests only; demo refuses non-local hosts)
+
+
+# The names the tests' world gives its labelled pupils (conftest.py): tests assert a page doesn't show
+# them, so invented parents, staff and other pupils never carry them, not even double-barrelled.
+LABELLED_PUPIL_NAMES = frozenset({"Amelia", "Hughes", "Oliver", "Khan", "Isla", "Morgan", "Noah", "Evans"})
+
+
+class InventedName(factory.Faker):
+    """An en_GB Faker name that shares no word with a labelled pupil's name."""
+
+    def __init__(self, provider, **kwargs):
+        super().__init__(provider, locale="en_GB", **kwargs)
+
+    def evaluate(self, instance, step, extra):
+        while True:
+            name = super().evaluate(instance, step, dict(extra))  # evaluate() pops the locale from extra
+            if not LABELLED_PUPIL_NAMES & set(re.findall(r"[A-Za-z]+", name)):
+                return name
 
 
 class SchoolFactory(DjangoModelFactory):
@@ -25,7 +44,7 @@ class UserFactory(DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    full_name = factory.Faker("name", locale="en_GB")
+    full_name = InventedName("name")
     email = factory.Sequence(lambda n: f"staff{n}@school.example")
     password = factory.django.Password(DEMO_PASSWORD)
 

@@ -4,7 +4,7 @@ import random
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.factories import SchoolFactory, UserFactory
+from accounts.factories import InventedName, SchoolFactory, UserFactory
 
 from .models import CaseloadEntry, ClassGroup, Contact, Pupil
 from .upn import make_upn
@@ -26,8 +26,8 @@ class PupilFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     school = factory.SubFactory(SchoolFactory)
-    legal_first_name = factory.Faker("first_name", locale="en_GB")
-    legal_last_name = factory.Faker("last_name", locale="en_GB")
+    legal_first_name = InventedName("first_name")
+    legal_last_name = InventedName("last_name")
     date_of_birth = factory.LazyFunction(lambda: datetime.date(2017, 1, 1) + datetime.timedelta(days=random.randint(0, 364)))
     upn = factory.Sequence(lambda n: make_upn(383, 2000 + (n // 1000) % 8000, 17, n % 1000))
     year_group = 4
@@ -44,7 +44,7 @@ class ContactFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     pupil = factory.SubFactory(PupilFactory)
-    name = factory.Faker("name", locale="en_GB")
+    name = InventedName("name")
     relationship = "Mother"
     phone = factory.Faker("phone_number", locale="en_GB")
     email = factory.Faker("email", locale="en_GB")

@@ -1,0 +1,15 @@
+"""Invented names in tests never collide with the labelled pupils whose names tests look for."""
+
+import re
+
+from accounts.factories import LABELLED_PUPIL_NAMES, UserFactory
+from pupils.factories import ContactFactory, PupilFactory
+
+
+def test_invented_names_never_hold_a_labelled_pupils_name():
+    names = [ContactFactory.build().name for _ in range(1500)] + [UserFactory.build().full_name for _ in range(500)]
+    pupils = [PupilFactory.build(school=None, class_group=None) for _ in range(500)]
+    names += [f"{p.legal_first_name} {p.legal_last_name}" for p in pupils]
+    assert any("-" in n for n in names)  # double-barrelled names were drawn (one carried "Evans" into CI)
+    words = {w for n in names for w in re.findall(r"[A-Za-z]+", n)}
+    assert not words & LABELLED_PUPIL_NAMES
