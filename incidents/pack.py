@@ -7,7 +7,8 @@ read in Europe/London: an incident at 23:30 on the last day (BST) is in the peri
 
 Only submitted incidents are read (drafts live in their own table). Facts corrected by addendum are
 shown at their corrected value and marked as corrected. Other pupils are never named: an involved
-pupil is "another pupil", and their names are replaced in the free text too (DECISIONS.md).
+pupil is "another pupil", and their names are replaced in the free text too (DECISIONS.md), as is
+any other pupil of the school named there, by full name or by first name (``pupils.pack``).
 
 One pupil's incidents over a year are a few hundred rows at most, so each section reads its rows
 in a fixed number of queries and counts them in Python.
@@ -21,6 +22,7 @@ from collections import Counter
 from django.db.models import Prefetch
 
 from accounts.models import Period, Term
+from pupils.pack import other_pupils_redactor
 from pupils.redaction import ANOTHER, redactor
 from sendsupport.charts import bar_chart, heatmap, line_chart
 
@@ -222,7 +224,7 @@ def _abc(picks, text, clean) -> dict:
 def appendix_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str, dict] | None:
     """Every submitted incident about the pupil in the period, oldest first. ``None`` when there
     are none. Queries: incidents with place, period and author (1), the other pupils involved (1),
-    corrections (1)."""
+    corrections (1), the school's other pupils' names (1; none more inside a pack that read them)."""
     lo, hi = day_bounds(start, end)
     incidents = list(
         Incident.objects.filter(pupil=pupil, occurred_at__gte=lo, occurred_at__lt=hi)
@@ -237,7 +239,12 @@ def appendix_section(pupil, start: datetime.date, end: datetime.date) -> tuple[s
     # Every pupil involved in any of these incidents: a name typed in one incident's text may be
     # a pupil recorded as involved in another.
     others = {ip.pupil_id: ip.pupil for i in incidents for ip in i.involved_pupils.all() if ip.pupil_id != pupil.pk}
-    clean = redactor(list(others.values()), pupil)
+    involved_pass = redactor(list(others.values()), pupil)
+    # Then any other pupil of the school named in the text but not recorded as involved (4).
+    school_pass = other_pupils_redactor(pupil)
+
+    def clean(text):
+        return school_pass(involved_pass(text))
 
     rows = []
     for i in incidents:

@@ -2,8 +2,10 @@
 
 ``pack_section(pupil, start, end)`` returns ``(template name, context)`` (ARCHITECTURE.md: "The pack
 in particular"); ``reviews`` renders it with WeasyPrint among the other apps' sections. It reads a
-fixed number of queries whatever the pupil's history (5; 3 with no placements), and names no pupil but this one: group
-peers are never listed, only the group's name, staff and this pupil's own figures.
+fixed number of queries whatever the pupil's history (6; 3 with no placements), and names no pupil but this one: group
+peers are never listed, only the group's name, staff and this pupil's own figures, and another pupil
+of the school named in what staff typed (targets, review notes, a programme's targets and activities)
+is printed as "another pupil" (``pupils.pack``: one query, none more inside a pack that read it).
 
 Figures for each placement that overlaps the period, counted over the days the pupil was on it
 within the period (``from``..``to``):
@@ -25,6 +27,8 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+
+from pupils.pack import other_pupils_redactor
 
 from .models import WEEKDAYS, Attendance, AttendanceStatus, Placement, Session, SessionStatus, TherapyProgramme
 
@@ -61,6 +65,15 @@ def pack_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str, 
             .values_list("placement_id", "status").annotate(n=Count("id")).order_by()):
         marks[placement_id][status] = n
 
+    programmes = list(
+        TherapyProgramme.objects.filter(pupil=pupil, set_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .annotate(delivered=Count("deliveries", filter=Q(deliveries__delivered_on__range=(start, end))),
+                  delivered_minutes=Sum("deliveries__minutes", filter=Q(deliveries__delivered_on__range=(start, end))))
+        .order_by("set_on", "id")
+    )
+    clean = other_pupils_redactor(pupil) if placements or programmes else str
+
     rows = []
     for p in placements:
         first, last = spans[p.pk]
@@ -83,8 +96,8 @@ def pack_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str, 
             "start": p.start_date,
             "planned_end": p.end_date,
             "ended_on": p.ended_on,
-            "smart_target": p.smart_target,
-            "outcome": p.outcome.text if p.outcome else "",
+            "smart_target": clean(p.smart_target),
+            "outcome": clean(p.outcome.text) if p.outcome else "",
             "planned": len(planned),
             "delivered": delivered,
             "cancelled": cancelled,
@@ -104,23 +117,16 @@ def pack_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str, 
             "reviewed_on": p.reviewed_on,
             "review_decision": p.get_review_decision_display() if p.review_decision else "",
             "review_score": p.get_review_score_display() if p.review_score else "",
-            "review_notes": p.review_notes,
+            "review_notes": clean(p.review_notes),
         })
 
-    programmes = list(
-        TherapyProgramme.objects.filter(pupil=pupil, set_on__lte=end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
-        .annotate(delivered=Count("deliveries", filter=Q(deliveries__delivered_on__range=(start, end))),
-                  delivered_minutes=Sum("deliveries__minutes", filter=Q(deliveries__delivered_on__range=(start, end))))
-        .order_by("set_on", "id")
-    )
     therapy = [{
         "service": t.get_service_display(),
         "service_name": t.service_name,
         "therapist": t.therapist,
         "set_on": t.set_on,
-        "targets": t.targets,
-        "activities": t.activities,
+        "targets": clean(t.targets),
+        "activities": clean(t.activities),
         "frequency": t.frequency,
         "review_on": t.review_on,
         "ended_on": t.ended_on,

@@ -22,7 +22,9 @@ A version is in force from its sign-off until the next version is signed off (``
 The period's dates are whole days in the school's time zone.
 
 No field of these records links another pupil, but staff may type one's name in free text: every
-section replaces other pupils' full names with "another pupil" (``pupils.pack``; one query).
+section replaces other pupils' full names, and their first names alone, with "another pupil"
+(``pupils.pack``; one query). Fields that name adults ("name, role": a review's attendees, a risk's
+owner, the LA coordinator) get the full-name pass only, so "Isla Brown, class teacher" stays.
 """
 
 import datetime
@@ -242,7 +244,8 @@ def plans_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str,
     clean = other_pupils_redactor(pupil)  # 7: the school's other pupils' names
 
     def block(kind, title, group):
-        latest = redact_text_fields(group[-1], clean)  # only the last version's text is printed
+        # only the last version's text is printed; the LA coordinator is an adult named by name
+        latest = redact_text_fields(group[-1], clean, people=("la_coordinator", "la_coordinator_contact"))
         return {"kind": kind, "title": title, "versions": _versions(group), "latest": latest,
                 "in_force_now": latest.is_in_force}
 
@@ -255,7 +258,7 @@ def plans_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str,
     for g in handling:
         item = block("handling", "Positive-handling plan and risk assessment", g)
         latest = item["latest"]
-        item["risks"] = [redact_text_fields(r, clean) for r in latest.risks.all()]
+        item["risks"] = [redact_text_fields(r, clean, people=("owner",)) for r in latest.risks.all()]
         item["trained_staff"] = sorted(u.full_name or u.email for u in latest.trained_staff.all())
         item["training_scheme"] = latest.get_training_scheme_display() if latest.training_scheme else ""
         items.append(item)
@@ -278,7 +281,7 @@ def views_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str,
         return None
     clean = other_pupils_redactor(pupil)  # 3: the school's other pupils' names
     for r in reviews:
-        redact_text_fields(r, clean)
+        redact_text_fields(r, clean, people=("attendees",))  # "name, role" lines: adults
     if ehcp is not None:
         redact_text_fields(ehcp, clean)
     return VIEWS_TEMPLATE, {

@@ -7,7 +7,8 @@ told and the senior leader's sign-off.
 there is no record in the period; registered in ``RestrictiveConfig.ready()``. ``start`` and ``end``
 are dates, both included, read in Europe/London. Records are written once, whole (there are no
 drafts of them). Other pupils are never named: the incident's other pupils are "another pupil",
-in the free text too (DECISIONS.md), and another pupil's injury is "Another pupil".
+in the free text too (DECISIONS.md), as is any other pupil of the school named there by full or
+first name (``pupils.pack``), and another pupil's injury is "Another pupil".
 """
 
 import datetime
@@ -17,6 +18,7 @@ from django.db.models import Prefetch
 from incidents.models import BodyRegion, InjuredPerson, InvolvedPupil
 from incidents.pack import LONDON, day_bounds
 
+from pupils.pack import other_pupils_redactor
 from pupils.redaction import ANOTHER, redactor
 from .models import Debrief, DebriefWith, InterventionInjury, InterventionStaff, RestrictiveIntervention, Review
 from .selectors import _with_duty_columns, annotated_duties
@@ -50,7 +52,8 @@ def _injury(injury, clean) -> dict:
 
 def restrictive_section(pupil, start: datetime.date, end: datetime.date) -> tuple[str, dict] | None:
     """Queries: the records with place, incident's pupil and duty columns (1), staff (1), injuries (1),
-    debriefs (1), sign-offs (1), the incidents' other pupils (1)."""
+    debriefs (1), sign-offs (1), the incidents' other pupils (1), the school's other pupils' names
+    (1; none more inside a pack that read them)."""
     lo, hi = day_bounds(start, end)
     records = list(
         _with_duty_columns(RestrictiveIntervention.objects.filter(pupil=pupil, started_at__gte=lo, started_at__lt=hi))
@@ -71,7 +74,11 @@ def restrictive_section(pupil, start: datetime.date, end: datetime.date) -> tupl
         for p in [ri.incident.pupil] + [ip.pupil for ip in ri.incident.involved_pupils.all()]:
             if p.pk != pupil.pk:
                 others[p.pk] = p
-    clean = redactor(list(others.values()), pupil)
+    involved_pass = redactor(list(others.values()), pupil)
+    school_pass = other_pupils_redactor(pupil)  # (7) any other pupil of the school named in the text
+
+    def clean(text):
+        return school_pass(involved_pass(text))
 
     rows = []
     for ri in records:

@@ -153,7 +153,7 @@ def test_query_count_is_fixed_whatever_the_number_of_incidents(history, school_d
         _, ctx = behaviour_section(history.pupil_in, *PERIOD)
     assert ctx["now"]["incidents"] == 45
     assert ctx["antecedents_total"] == 16 and ctx["antecedents_shown"] == 8
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         _, ctx = appendix_section(history.pupil_in, *PERIOD)
     assert len(ctx["incidents"]) == 45
 
@@ -207,8 +207,9 @@ def with_others(history, school_day):
 
 
 def test_appendix_lists_every_incident_and_never_names_another_pupil(with_others, django_assert_num_queries):
-    # incidents with place, period and author (1), involved pupils (1), corrections (1)
-    with django_assert_num_queries(3):
+    # incidents with place, period and author (1), involved pupils (1), corrections (1), the school's
+    # other pupils' names (1)
+    with django_assert_num_queries(4):
         template, ctx = appendix_section(with_others.pupil_in, *PERIOD)
     assert template == "incidents/pack/appendix.html"
     rows = ctx["incidents"]
@@ -262,6 +263,26 @@ def test_a_shared_first_name_does_not_hide_the_pupil_herself(history, school_day
     _, ctx = appendix_section(history.pupil_in, *PERIOD)
     [row] = [r for r in ctx["incidents"] if r["reference"] == incident.reference]
     assert row["abc"][1]["text"] == "Another pupil and Amelia argued over the iPad"
+
+
+def test_a_pupil_named_but_not_recorded_as_involved_is_not_named_either(with_others, school_day):
+    """Staff name classmates who aren't recorded as involved in this incident, by first or preferred
+    name: the school's pass replaces them (Isla and Oliver are involved in another incident, Freya
+    and May in none), but not an adult after a title, a month used as a date, or her own name."""
+    PupilFactory(school=with_others.school, legal_first_name="Freya", legal_last_name="Lewis", preferred_name="Fifi")
+    PupilFactory(school=with_others.school, legal_first_name="May", legal_last_name="Shah")
+    incident = log(with_others, school_day, at(D(2026, 10, 9), 11, 0), antecedent="Freya took her pencil in May",
+                   behaviour="Amelia threw it at Fifi. Oliver laughed", consequence="Mrs Freya moved May away",
+                   activity="Writing with Isla Morgan and Miss Isla")
+    template, ctx = appendix_section(with_others.pupil_in, *PERIOD)
+    [row] = [r for r in ctx["incidents"] if r["reference"] == incident.reference]
+    assert [part["text"] for part in row["abc"]] == [
+        "Another pupil took her pencil in May", "Amelia threw it at another pupil. Another pupil laughed",
+        "Mrs Freya moved another pupil away"]
+    assert row["activity"] == "Writing with another pupil and Miss Isla" and row["others"] == []
+    html = render_to_string(template, ctx).replace("Miss Isla", "").replace("Mrs Freya", "")
+    for name in ("Fifi", "Freya", "Oliver", "Isla", "Morgan", "Lewis", "Shah"):
+        assert name not in html, name
 
 
 def test_each_section_renders_in_weasyprint(with_others):

@@ -36,7 +36,7 @@ def history(world):
         outcome=outcome, start_date=D(2026, 9, 15), end_date=D(2026, 10, 22), review_due=D(2026, 10, 29),
         entry_score=Decimal("10"), entry_date=D(2026, 9, 14), exit_score=Decimal("16"), exit_date=D(2026, 10, 22),
         target_progress=3, reviewed_on=D(2026, 10, 27), review_decision="continue", review_score=4,
-        review_notes="Asks peers by name now; continue in the spring.", reviewed_by=senco, ended_on=D(2026, 10, 22),
+        review_notes="Asks Isla and Oliver by name now. Mrs Isla will continue in the spring.", reviewed_by=senco, ended_on=D(2026, 10, 22),
         created_by=senco)
     peer = Placement.objects.create(group=group, pupil=isla, smart_target="By 22 October, Isla will wait her turn.",
                                     start_date=D(2026, 9, 15), end_date=D(2026, 10, 22), review_due=D(2026, 10, 29),
@@ -82,7 +82,9 @@ def history(world):
 
 def test_pack_section_figures_for_the_period_and_no_other_pupil(history, django_assert_num_queries):
     amelia = history.pupil_in
-    with django_assert_num_queries(5):
+    # placements with group and outcome (1), group staff (1), sessions (1), attendance (1),
+    # programmes (1), the school's other pupils' names (1)
+    with django_assert_num_queries(6):
         template, context = pack_section(amelia, *PERIOD)
     assert template == "interventions/pack/section.html"
     [row] = context["placements"]
@@ -99,24 +101,28 @@ def test_pack_section_figures_for_the_period_and_no_other_pupil(history, django_
     html = render_to_string(template, context)
     assert "Amelia Hughes" in html and "Lego-based therapy" in html and "90%" in html
     assert "10 of 12 planned intervention sessions" in html and "Continue" in html
-    assert "Isla" not in html and "Morgan" not in html and "Occupational" not in html  # no peer, no peer's programme
+    assert "Isla" not in html.replace("Mrs Isla", "") and "Morgan" not in html and "Occupational" not in html  # no peer, no peer's programme
+    # A peer named in the review notes is "another pupil"; Mrs Isla is a member of staff.
+    assert row["review_notes"] == "Asks another pupil and another pupil by name now. Mrs Isla will continue in the spring."
+    assert "Oliver" not in html
     assert "Later target" not in html and "<script" not in html
 
 
 def test_pack_section_period_cuts_the_counts_and_queries_stay_fixed(history, django_assert_num_queries):
     amelia = history.pupil_in
     # Only October: the group's days in October (1, 6, 8, 13, 15, 20, 22: 7 planned).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         _, context = pack_section(amelia, D(2026, 10, 1), D(2026, 10, 31))
     [row] = context["placements"]
     assert (row["planned"], row["delivered"], row["cancelled"], row["not_recorded"]) == (7, 5, 1, 1)
     assert (row["attended"], row["absent"]) == (5, 0)
-    # A longer period with both placements: still 5 queries.
-    with django_assert_num_queries(5):
+    # A longer period with both placements: still 6 queries.
+    with django_assert_num_queries(6):
         _, context = pack_section(amelia, D(2026, 9, 1), D(2026, 11, 30))
     assert len(context["placements"]) == 2
     # Another pupil with no placements or programmes: an empty section, fewer queries, still renders.
-    template, context = pack_section(history.pupil_class, *PERIOD)
+    with django_assert_num_queries(2):  # placements, programmes (no names needed)
+        template, context = pack_section(history.pupil_class, *PERIOD)
     html = render_to_string(template, context)
     assert "No interventions in this period." in html and "No therapy programmes in this period." in html
     assert context["placements"] == [] and context["programmes"] == []

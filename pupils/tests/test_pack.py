@@ -1,5 +1,8 @@
 """The one-page profile section of the evidence pack, on its own: what the profile holds, the photo
-only with consent (as a small data: URI), one query whatever the data, and WeasyPrint renders it."""
+only with consent (as a small data: URI), one query whatever the data, and WeasyPrint renders it.
+And the pack's whole-school redactor (``other_pupils_redactor``): other pupils' full names, and their
+first or preferred names alone, typed in staff's text become "another pupil", by the rule documented
+in ``pupils.redaction.first_name_replacer``."""
 
 import base64
 import datetime
@@ -9,12 +12,14 @@ import pytest
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeData
 from PIL import Image
 
 from accounts.factories import UserFactory
 from pupils.factories import PupilFactory
 from pupils.models import KeyAdult
-from pupils.pack import image_data_uri, other_pupils_redactor, pack_section
+from pupils.pack import image_data_uri, other_pupils_redactor, pack_redaction, pack_section, redact_text_fields
+from pupils.redaction import MARK
 from sendsupport.sections import pack_sections
 
 PERIOD = (datetime.date(2025, 9, 1), datetime.date(2026, 7, 31))
@@ -147,8 +152,99 @@ def test_other_pupils_full_names_typed_in_text_become_another_pupil(world, djang
     assert clean("Isla Morgan's pencil case. Then OLIVER  KHAN laughed.") == (
         "Another pupil's pencil case. Then another pupil laughed.")
     assert clean("Sat with Mia Stone and Amelia Stone") == "Sat with another pupil and another pupil"
-    # Our pupil's own name is never hidden, even when another pupil shares it; first names alone stay
-    # (too often a word, a parent or a member of staff); another school's pupils are not this school's.
-    assert clean("Amelia Hughes helped Isla tidy up") == "Amelia Hughes helped Isla tidy up"
+    # Our pupil's own name is never hidden, even when another pupil shares it; a first name alone goes
+    # too (the first-name pass below); another school's pupils are not this school's.
+    assert clean("Amelia Hughes helped Isla tidy up") == "Amelia Hughes helped another pupil tidy up"
     assert clean("Noah Evans visited") == "Noah Evans visited"
     assert clean("") == "" and clean("No names here") == "No names here"
+
+
+@pytest.fixture
+def classmates(world):
+    """Amelia Hughes (known as Millie) and, in her school: Isla Morgan and Oliver Khan (the world's),
+    another Amelia, Mohammed Ali known as Mo, May Patel, William Green known as Will, Summer Jones."""
+    for first, last, preferred in [("Amelia", "Stone", ""), ("Mohammed", "Ali", "Mo"), ("May", "Patel", ""),
+                                   ("William", "Green", "Will"), ("Summer", "Jones", "")]:
+        PupilFactory(school=world.school, legal_first_name=first, legal_last_name=last, preferred_name=preferred)
+    amelia = world.pupil_in
+    amelia.preferred_name = "Millie"
+    amelia.save()
+    return world
+
+
+@pytest.mark.parametrize("typed, printed", [
+    # first name, preferred name, full name; possessive; capitals as typed; an initial after it
+    ("Amelia pushed Isla at lunch", "Amelia pushed another pupil at lunch"),
+    ("Played with Mo and Oliver Khan", "Played with another pupil and another pupil"),
+    ("Mohammed's coat", "Another pupil's coat"),
+    ("OLIVER shouted", "Another pupil shouted"),
+    ("Sat next to Isla M. and Oliver K", "Sat next to another pupil and another pupil"),
+    # at the start of a sentence or a line: a capital
+    ("Lunch was hard. Isla cried.\n- Oliver to sit apart", "Lunch was hard. Another pupil cried.\n- Another pupil to sit apart"),
+    # her own names, and a first name she shares with another pupil, stay; a full name with it goes
+    ("Millie and Amelia Stone argued; Amelia won", "Millie and another pupil argued; Amelia won"),
+    # after a title it is an adult
+    ("Mrs Isla and Mr. Oliver helped. Miss May read.", "Mrs Isla and Mr. Oliver helped. Miss May read."),
+    # not capitalised, or part of another word: not a name
+    ("isla grass; Willows; Maybe; Olivers", "isla grass; Willows; Maybe; Olivers"),
+    # months used as dates stay; used as people they go
+    ("In May she improved. By May, read 20 words. Since 3 May; May 2026; end of May; from April to May.",
+     "In May she improved. By May, read 20 words. Since 3 May; May 2026; end of May; from April to May."),
+    ("Settled well. " * 20 + "Calmer in April and May.", "Settled well. " * 20 + "Calmer in April and May."),
+    ("May pushed her. She was hit by May. Played with May.",
+     "Another pupil pushed her. She was hit by another pupil. Played with another pupil."),
+    # "Will"/"May" opening a sentence as verbs stay; as a name they go
+    ("Will continue to monitor. May need a break. May I help?", "Will continue to monitor. May need a break. May I help?"),
+    ("Will hit Amelia. Then Will cried.", "Another pupil hit Amelia. Then another pupil cried."),
+    # a term, a class
+    ("Summer term went well; Summer class; Summer said no", "Summer term went well; Summer class; another pupil said no"),
+])
+def test_first_names_alone_become_another_pupil_by_the_documented_rule(classmates, typed, printed):
+    assert other_pupils_redactor(classmates.pupil_in)(typed) == printed
+
+
+def test_the_profile_in_the_pack_prints_no_other_pupils_name(classmates):
+    amelia = classmates.pupil_in
+    amelia.likes = "Playing tag with Isla and Mo. Football with Oliver Khan"
+    amelia.strengths_interests = "Will help anyone. Amelia Stone is her best friend; Amelia reads to her."
+    amelia.what_helps = "Mrs Isla's calm voice. A movement break in May."
+    amelia.dislikes = "May taking her pens"
+    amelia.save()
+    template, context = pack_section(amelia, *PERIOD)
+    html = render_to_string(template, {**context, "section_id": "profile", "section_title": "One-page profile"})
+    assert "Playing tag with another pupil and another pupil. Football with another pupil" in html
+    assert "Will help anyone. Another pupil is her best friend; Amelia reads to her." in html
+    assert "Mrs Isla&#x27;s calm voice. A movement break in May." in html
+    assert "Another pupil taking her pens" in html
+    assert "Millie Hughes" in html and "legal name Amelia Hughes" in html  # her own names, as they are
+    for name in ("Mo.", "Oliver", "Khan", "Stone", "Mohammed"):
+        assert name not in html, name
+    assert MARK not in html  # marks only while a pack counts
+
+
+def test_lines_naming_adults_get_only_the_full_name_pass(classmates):
+    """A review's attendees are "name, role" lines: a first name there is an adult's."""
+    from plans.models import AnnualReview
+
+    review = AnnualReview(attendees="Isla Brown, class teacher\nOliver Khan (brother)",
+                          pupil_views="Likes working with Isla")
+    redact_text_fields(review, other_pupils_redactor(classmates.pupil_in), people=("attendees",))
+    assert review.attendees == "Isla Brown, class teacher\nAnother pupil (brother)"
+    assert review.pupil_views == "Likes working with another pupil"
+
+
+def test_a_pack_reads_the_names_once_and_counts_what_it_replaced(classmates, django_assert_num_queries):
+    amelia = classmates.pupil_in
+    with pack_redaction() as redaction:
+        with django_assert_num_queries(1):  # the school's other pupils' names, once for every section
+            first = other_pupils_redactor(amelia)
+            second = other_pupils_redactor(amelia)
+        text = first("Isla and Mo played") + " / " + second("Oliver Khan too; Mrs Isla watched")
+        assert text.count(MARK) == 3
+        assert redaction.unmark(text) == "Another pupil and another pupil played / Another pupil too; Mrs Isla watched"
+        assert redaction.unmark("Nothing here") == "Nothing here"
+        html = render_to_string("pupils/pack/profile.html", pack_section(amelia, *PERIOD)[1])
+        assert isinstance(redaction.unmark(html), SafeData)  # still HTML for the frame, not escaped text
+    assert redaction.replaced == 3
+    with django_assert_num_queries(1):  # outside a pack: each section reads them itself, and nothing is marked
+        assert other_pupils_redactor(amelia)("Isla") == "Another pupil"

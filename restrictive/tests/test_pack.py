@@ -82,8 +82,8 @@ def test_registered_as_the_restrictive_section():
 
 def test_the_periods_records_with_training_injuries_debriefs_parents_and_sign_off(records, django_assert_num_queries):
     # records with place, incident's pupil and duty columns (1), staff (1), injuries (1), debriefs (1),
-    # sign-offs (1), the incidents' other pupils (1)
-    with django_assert_num_queries(6):
+    # sign-offs (1), the incidents' other pupils (1), the school's other pupils' names (1)
+    with django_assert_num_queries(7):
         template, ctx = restrictive_section(records.pupil_in, *PERIOD)
     assert template == "restrictive/pack/section.html"
     first, second = ctx["records"]
@@ -115,6 +115,19 @@ def test_the_section_names_no_other_pupil(records):
     assert "Not signed off" in html and "no training on record" in html
 
 
+def test_a_pupil_named_by_first_name_but_not_involved_is_not_named(records):
+    from pupils.factories import PupilFactory
+
+    PupilFactory(school=records.school, legal_first_name="Freya", legal_last_name="Lewis")
+    record(records, at(D(2026, 10, 21), 9, 0), staff=[records.people["ta"]], technique="Guided by Miss Freya",
+           reason="Amelia was kicking Freya; Isla's nose bled")
+    template, ctx = restrictive_section(records.pupil_in, *PERIOD)
+    last = ctx["records"][-1]
+    assert last["reason"] == "Amelia was kicking another pupil; another pupil's nose bled"
+    assert last["technique"] == "Guided by Miss Freya"  # an adult
+    assert "Freya" not in render_to_string(template, ctx).replace("Miss Freya", "")
+
+
 def test_period_edges_are_london_dates(records):
     _, ctx = restrictive_section(records.pupil_in, D(2026, 10, 4), D(2026, 11, 2))
     assert len(ctx["records"]) == 4  # both edge records are in a period that includes their London dates
@@ -134,7 +147,7 @@ def test_query_count_is_fixed_whatever_the_number_of_records(records, django_ass
                staff=[records.people["ta"], records.people["other_ta"]],
                injuries=[{"person": "staff", "staff_member": records.people["ta"], "body_regions": ["right_hand"],
                           "description": "Bitten"}])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         _, ctx = restrictive_section(records.pupil_in, *PERIOD)
     assert len(ctx["records"]) == 10
     assert ctx["records"][1]["injuries"][0]["who"] == "Ta Person"

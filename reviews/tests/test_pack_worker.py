@@ -108,6 +108,10 @@ def test_a_real_worker_makes_the_pdf(workers, world, history):  # noqa: F811
     assert "CONFIDENTIAL" in text and world.pupil_in.display_name in text and world.pupil_in.upn in text
     assert "Contents" in text and "Interventions and therapy programmes" in text
     assert "Isla" not in text and "Morgan" not in text  # the group peer, never named
+    # Other pupils named in her target by first, preferred and full name, replaced and counted on the cover.
+    assert "Amelia will take turns with another pupil and another pupil. Another pupil will watch." in text
+    assert "Oliver" not in text and "Mo." not in text
+    assert "names of other pupils typed in records were replaced that way" in " ".join(text.split())
 
 
 def test_a_worker_killed_mid_pack_is_recovered(client, workers, world, history):  # noqa: F811

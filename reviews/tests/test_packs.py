@@ -25,6 +25,7 @@ from incidents.factories import IncidentFactory
 from incidents.models import InvolvedPupil
 from interventions.models import Group, Intervention, Placement
 from plans.models import AnnualReview, Plan
+from pupils.factories import PupilFactory
 from reviews import services
 from reviews.models import MAX_ATTEMPTS, EvidencePack, PackBatch
 from reviews.panels_packs import pupil_packs_panel
@@ -47,7 +48,7 @@ def media(settings, tmp_path):
 def history(world):
     """Amelia (pupil_in) has an EHCP in force, a review held 200 days ago and one booked; she shares
     an intervention group with Isla (pupil_out), whom her pack must never name, and Isla was involved
-    in one of her incidents."""
+    in one of her incidents. Her target names Oliver, Mo (Mohammed Ali) and Isla Morgan."""
     school, senco = world.school, world.people["senco"]
     amelia, isla = world.pupil_in, world.pupil_out
     plan = Plan.objects.create(pupil=amelia, kind="ehcp", status="in_force", created_by=senco,
@@ -61,8 +62,12 @@ def history(world):
                                  starts_at=datetime.time(13, 15), minutes_per_session=45,
                                  start_date=TODAY - timedelta(days=60), planned_end_date=TODAY + timedelta(days=30),
                                  created_by=senco)
+    # Staff name other pupils in Amelia's target: by first name, preferred name and full name.
+    PupilFactory(school=school, legal_first_name="Mohammed", legal_last_name="Ali", preferred_name="Mo")
+    targets = {amelia.pk: "Amelia will take turns with Oliver and Mo. Isla Morgan will watch.",
+               isla.pk: "Isla will take turns."}
     for pupil in (amelia, isla):
-        Placement.objects.create(group=group, pupil=pupil, smart_target=f"{pupil.legal_first_name} will take turns.",
+        Placement.objects.create(group=group, pupil=pupil, smart_target=targets[pupil.pk],
                                  start_date=group.start_date, end_date=group.planned_end_date,
                                  review_due=group.planned_end_date + timedelta(days=7), created_by=senco)
     # An incident in the period where Isla was involved: the incident sections say "another pupil".
@@ -145,6 +150,12 @@ def test_senco_makes_a_pack_from_the_form_and_downloads_it(client, world, histor
     # The group peer and the pupil involved in the incident are never named, anywhere.
     assert "Behaviour summary" in text and "called names" in text  # the incident with Isla is in
     assert "Isla" not in text and "Morgan" not in text
+    # Names typed in her target: first name, preferred name, full name; her own stays. The cover says
+    # how many were replaced: three in the target and Isla's in the incident's part.
+    assert "Amelia will take turns with another pupil and another pupil. Another pupil will watch." in text
+    assert "Oliver" not in text and "Mo." not in text and "Mohammed" not in text
+    assert "In this pack 4 names of other pupils typed in records were replaced that way." in " ".join(text.split())
+    assert "\ue000" not in text
     assert pdf_pages(stored) == pack.page_count >= 3  # cover, contents, a section
     # The requester is told.
     assert Notification.objects.filter(user=world.people["senco"], subject="Evidence pack ready").count() == 1
