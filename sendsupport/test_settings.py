@@ -13,4 +13,7 @@ from .settings import *  # noqa: E402,F403
 EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 CACHES["default"]["KEY_PREFIX"] = f"sendsupport-test-{os.getpid()}"  # noqa: F405 (xdist workers share Redis)
 AXES_ENABLED = True
+# Pinned query counts include the session's refresh on every request, as before it was throttled;
+# accounts/tests/test_security.py tests the throttle itself.
+SESSION_REFRESH_SECONDS = 0
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "1") == "1"  # one test runs a real worker (tests/test_celery_worker.py)

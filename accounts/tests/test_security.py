@@ -73,8 +73,40 @@ def test_repeated_wrong_passwords_lock_the_account(world):
 
 
 def test_sessions_end_after_a_short_idle_time():
-    assert settings.SESSION_COOKIE_AGE <= 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE <= 30 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_a_used_session_is_kept_alive_but_written_at_most_once_a_minute(client, world, settings):
+    """Production refreshes the idle timer once a minute at most (tests refresh on every request)."""
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from sendsupport.middleware import IdleSessionMiddleware
+
+    settings.SESSION_REFRESH_SECONDS = 60
+    client.force_login(world.people["ta"])
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    assert client.get("/").status_code == 200  # the first use after signing in starts the timer
+    first = expiry()
+    assert first > timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 5)
+    assert client.get("/pupils/").status_code == 200
+    assert expiry() == first  # used again within the minute: not written
+    session = client.session
+    session[IdleSessionMiddleware.KEY] -= 61  # as if that use was over a minute ago
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + datetime.timedelta(minutes=2))
+    assert client.get("/pupils/").status_code == 200
+    assert expiry() > first  # written: a full idle time from now again
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get("/pupils/")  # left idle past its end: signed out
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_pages_send_a_strict_content_security_policy(client, world):
