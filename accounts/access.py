@@ -99,6 +99,24 @@ class StaffContext:
         if not self.can(ability):
             raise PermissionDenied
 
+    @cached_property
+    def _caseload(self) -> tuple[frozenset, frozenset]:
+        from pupils.models import CaseloadEntry
+
+        entries = CaseloadEntry.objects.filter(user=self.user, school=self.school).values_list("pupil_id", "class_group_id")
+        return frozenset(p for p, _ in entries if p), frozenset(c for _, c in entries if c)
+
+    def sees_pupil(self, pupil) -> bool:
+        """Whether a pupil already fetched from this school is visible to this person, as
+        Pupil.objects.visible_to(staff) decides: whole-school roles see all, others their caseload
+        (the pupil directly or their class). One small query the first time, for hot paths like the quick log."""
+        if self.school is None or pupil.school_id != self.school.pk:
+            return False
+        if self.can(Ability.SEE_ALL_PUPILS):
+            return True
+        pupils, classes = self._caseload
+        return pupil.pk in pupils or (pupil.class_group_id is not None and pupil.class_group_id in classes)
+
     def has_role(self, *roles) -> bool:
         return bool(self.roles & set(roles))
 

@@ -100,6 +100,11 @@ class QuickLogForm(forms.ModelForm):
         self.fields["period"].widget.attrs["class"] = "form-select"
         self.fields["duration_minutes"].widget.attrs["class"] = "form-control"
 
+    def _get_validation_exclusions(self):
+        # The pupil, place and period were just looked up in this school's querysets: the model's own
+        # foreign-key check would look each up again (three queries on the busiest form in the app).
+        return super()._get_validation_exclusions() | {"pupil", "location", "period"}
+
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
         if when > timezone.now() + CLOCK_SKEW:

@@ -14,32 +14,47 @@ def get_incident_for(staff, incident_id) -> Incident:
     )
 
 
+QUICK_PICKS_CACHE = "incidents:quick-picks:{}"
+
+
 def quick_picks(school) -> dict[str, list[str]]:
     """The common options for each ABC field: the school's own list where it has one (Django
-    admin), else the defaults. One query."""
+    admin), else the defaults. Every quick log needs them, and they change rarely: kept in the
+    cache and dropped when a pick is saved or deleted (forget_quick_picks). One query at most."""
+    from django.core.cache import cache
+
     from .models import DEFAULT_PICKS, QuickPick
 
-    own: dict[str, list[str]] = {}
-    for kind, label in QuickPick.objects.filter(school=school, is_active=True).values_list("kind", "label"):
-        own.setdefault(kind, []).append(label)
-    return {kind: own.get(kind) or list(labels) for kind, labels in DEFAULT_PICKS.items()}
+    key = QUICK_PICKS_CACHE.format(school.pk)
+    own = cache.get(key)
+    if own is None:
+        own = {}
+        for kind, label in QuickPick.objects.filter(school=school, is_active=True).values_list("kind", "label"):
+            own.setdefault(kind, []).append(label)
+        cache.set(key, own, timeout=3600)
+    return {kind: list(own.get(kind) or labels) for kind, labels in DEFAULT_PICKS.items()}
+
+
+def forget_quick_picks(school_id) -> None:
+    """Now, and again once the change commits: a reader in between would cache the old list again."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    key = QUICK_PICKS_CACHE.format(school_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def plan_strategies(pupil, staff) -> list[str]:
     """Strategies from the pupil's behaviour support plan in force, in the plan's order, for people
     who may read that plan. Outside one's caseload a pupil shows only name and class (DECISIONS.md),
-    so their plan's strategies are not offered."""
-    from django.db.models import Exists, OuterRef
-
+    so their plan's strategies are not offered. Called on every quick log: two small queries at most."""
     from accounts.access import Ability
     from plans.models import BehaviourSupportPlan, VersionStatus
-    from pupils.models import Pupil
 
-    if not staff.can(Ability.READ_PLANS):
+    if not staff.can(Ability.READ_PLANS) or not staff.sees_pupil(pupil):
         return []
-    visible = Pupil.objects.visible_to(staff).filter(pk=OuterRef("pupil_id"))
-    plan = (BehaviourSupportPlan.objects.filter(pupil=pupil, status=VersionStatus.IN_FORCE)
-            .filter(Exists(visible)).first())
+    plan = BehaviourSupportPlan.objects.filter(pupil=pupil, status=VersionStatus.IN_FORCE).first()
     return plan.strategies() if plan else []
 
 
