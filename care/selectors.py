@@ -250,7 +250,16 @@ ROLE_WORDS = {Role.SENCO: "SENCo", Role.SCHOOL_ADMIN: "office"}  # words a TA kn
 def ask_to_renew(school) -> str:
     """Who a member of staff who can't renew a parent's agreement should ask: the people who manage
     medicines, by name and role (one query)."""
-    roles = [r for r, abilities in ROLE_ABILITIES.items() if Ability.MANAGE_MEDICINES in abilities]
+    return _ask(school, Ability.MANAGE_MEDICINES, "to renew it")
+
+
+def ask_to_enter_terms(school) -> str:
+    """Who enters the school's term dates, for someone who can't (one query)."""
+    return _ask(school, Ability.MANAGE_SCHOOL_SETUP, "to enter them on School set-up")
+
+
+def _ask(school, ability, to_do: str) -> str:
+    roles = [r for r, abilities in ROLE_ABILITIES.items() if ability in abilities]
 
     def job(held):
         role = next(r for r in roles if r in held)
@@ -261,8 +270,8 @@ def ask_to_renew(school) -> str:
                                                  roles__overlap=roles)
               .select_related("user").order_by("user__full_name")[:4]]
     if not people:
-        return "Ask the school office to renew it."
+        return f"Ask the school office {to_do}."
     if len(people) > 3:
         people = people[:3] + ["the school office"]
     names = people[0] if len(people) == 1 else f"{', '.join(people[:-1])} or {people[-1]}"
-    return f"Ask {names} to renew it."
+    return f"Ask {names} {to_do}."

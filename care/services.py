@@ -5,6 +5,7 @@ medicine row locked, so two phones can't both give the last dose or go past a PR
 caller gets the same refusals (a dict of field -> reasons, shown next to the field)."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +20,17 @@ from plans import services as plan_services
 from plans.models import VersionStatus
 from pupils.models import Pupil
 from sendsupport import history
+from sendsupport.models import Notification
 from sendsupport.notifications import notify, staff_with_ability
 
 from .models import (
     WINDOW_AFTER, WINDOW_BEFORE, Administration, AdministrationAddendum, Batch, HealthcarePlan, Medicine, Outcome,
     ParentTold, StockCheck, WitnessConfirmation,
 )
+
+# Ends the refusal of a dose for want of consent (after ``Medicine.consent_problem``): the give page
+# shows that refusal once, in its box about the agreement, not again among the other reasons.
+CONSENT_REFUSED = "Without it the medicine can't be given."
 
 # A clock a few minutes fast on a phone is not "the future".
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -55,28 +61,101 @@ def _require(user, school, ability) -> None:
 
 
 def is_school_day(day: datetime.date, terms) -> bool:
-    """A weekday in one of the school's terms, half-terms out. A school with no term dates entered
-    counts every weekday (the "due now" page says so); once terms exist, a day outside all of them
-    (holidays, or a term not entered yet) is not a school day, so no dose is flagged missed then."""
+    """Whether scheduled doses are due on `day`, so that one not recorded is flagged missed. The rule:
+
+    - Saturdays and Sundays never are.
+    - A school with no term dates entered: every weekday is.
+    - Inside a term entered: every weekday outside that term's half-term.
+    - In a holiday between two terms entered (after one ends, before the next starts): no.
+    - Before the first term entered, or after the last one ends with no later term entered: every
+      weekday is. The app can't tell a holiday from a term nobody entered (next September's,
+      typically), and a dose missed in term and never flagged is worse than a holiday dose flagged
+      (it can be annotated). The "due now" page, the home page of those who enter term dates and of
+      the medicine managers, a weekly reminder and the missed-dose notice say next year's terms are
+      missing (``term_dates_gap``)."""
     if day.isoweekday() > 5:
         return False
     if not terms:
         return True
-    return any(t.starts_on <= day <= t.ends_on and not (
-        t.half_term_starts_on and t.half_term_ends_on and t.half_term_starts_on <= day <= t.half_term_ends_on)
-        for t in terms)
+    if any(t.starts_on <= day <= t.ends_on for t in terms):
+        return not any(t.starts_on <= day <= t.ends_on and t.half_term_starts_on and t.half_term_ends_on
+                       and t.half_term_starts_on <= day <= t.half_term_ends_on for t in terms)
+    between = any(t.ends_on < day for t in terms) and any(t.starts_on > day for t in terms)
+    return not between
 
 
-def school_day_note(school, day: datetime.date) -> str:
-    """What the "due now" page says about today and term dates (one query), or ''."""
-    terms = list(Term.objects.filter(school=school))
+# Next year's terms are asked for from this long before the last term entered ends.
+TERMS_WARNING_DAYS = 42
+TERMS_MISSING_SUBJECT = "Next year's term dates are missing"
+
+
+@dataclass(frozen=True)
+class TermDatesGap:
+    """What is missing from a school's term dates on a day, for the warnings (``is_school_day`` is
+    the rule). `kind`: "none" (no term dates at all), "ends_soon" (the last term entered ends within
+    TERMS_WARNING_DAYS and nothing follows it), "after_last" (it has ended and nothing follows),
+    "before_first" (the first term entered starts later). `on`: that term's end or start."""
+
+    kind: str
+    on: datetime.date | None = None
+
+    @property
+    def next_year_missing(self) -> bool:
+        return self.kind in ("ends_soon", "after_last")
+
+    @property
+    def message(self) -> str:
+        on = f"{self.on:%-d %B %Y}" if self.on else ""
+        return {
+            "none": "No term dates are set up for the school, so every weekday counts as a school day: doses not "
+                    "recorded are flagged missed on every weekday, holidays included.",
+            "ends_soon": f"Next year's term dates are missing: the last term entered ends on {on}. Unless they are "
+                         "entered by then, every weekday after it counts as a school day, holidays included, and "
+                         "doses not recorded are flagged missed.",
+            "after_last": f"Next year's term dates are missing: the last term entered ended on {on}. Until they are "
+                          "entered, every weekday counts as a school day, holidays included, and doses not recorded "
+                          "are flagged missed.",
+            "before_first": f"The first term entered starts on {on}: until then every weekday counts as a school "
+                            "day, so doses not recorded are flagged missed. If the school is on holiday now, enter "
+                            "the term before it too.",
+        }[self.kind]
+
+
+def term_dates_gap(day: datetime.date, terms) -> TermDatesGap | None:
+    """What the school's term dates lack on `day`, or None when they cover it (no query)."""
     if not terms:
-        return ("No term dates are set up for the school, so every weekday counts as a school day: "
-                "doses not recorded are flagged missed on every weekday, holidays included.")
+        return TermDatesGap("none")
+    last_end = max(t.ends_on for t in terms)
+    first_start = min(t.starts_on for t in terms)
+    if day > last_end:
+        return TermDatesGap("after_last", last_end)
+    if (last_end - day).days <= TERMS_WARNING_DAYS:
+        return TermDatesGap("ends_soon", last_end)
+    if day < first_start:
+        return TermDatesGap("before_first", first_start)
+    return None
+
+
+@dataclass(frozen=True)
+class SchoolDayNote:
+    """What the "due now" page says about today and term dates; `missing`: term dates need entering
+    (a warning, with who enters them)."""
+
+    text: str
+    missing: bool = False
+
+
+def school_day_note(school, day: datetime.date) -> SchoolDayNote | None:
+    """What the "due now" page says about today and term dates (one query), or None."""
+    terms = list(Term.objects.filter(school=school))
+    gap = term_dates_gap(day, terms)
+    if gap is not None:
+        return SchoolDayNote(gap.message, missing=gap.kind != "none")
     if not is_school_day(day, terms):
-        return ("Today is not a school day in the term dates (weekend, holiday or half-term): "
-                "doses are not flagged missed. If the school is open, ask the office to enter the term dates.")
-    return ""
+        return SchoolDayNote("Today is not a school day in the term dates (weekend, holiday or half-term): doses "
+                             "are not flagged missed. If the school is open, ask the office to correct the term "
+                             "dates.")
+    return None
 
 
 # --- healthcare plans -----------------------------------------------------------------------------
@@ -337,7 +416,7 @@ def dose_problems(*, medicine: Medicine, outcome: str, at: datetime.datetime, sc
         return problems
 
     if outcome == Outcome.GIVEN and (problem := medicine.consent_problem(day)):
-        refuse("__all__", problem + " Without it the medicine can't be given.")
+        refuse("__all__", f"{problem} {CONSENT_REFUSED}")
     if dose_amount is None or dose_amount <= 0:
         refuse("dose_amount", "Enter the dose given.")
     elif not _two_places(dose_amount):
@@ -499,9 +578,11 @@ def add_addendum(*, administration: Administration, text: str, acting_user) -> A
 def flag_missed_doses(*, now: datetime.datetime | None = None) -> list[Administration]:
     """Record as missed every scheduled dose of today whose window has closed with nothing recorded,
     and tell each school's SENCo. Idempotent: a dose is flagged once (the unique constraint on
-    medicine + scheduled_for; a dose recorded meanwhile wins). School days only: each school's term
-    dates, half-terms out (weekdays when it has none, see ``is_school_day``); doses before the
-    medicine was added, outside its agreement or after it stopped are not due."""
+    medicine + scheduled_for; a dose recorded meanwhile wins). School days only, by each school's
+    term dates (``is_school_day``: half-terms and holidays between two terms out; every weekday when
+    no term covers today and none is entered after it, and the notice then says next year's terms
+    are missing); doses before the medicine was added, outside its agreement or after it stopped
+    are not due."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     if today.isoweekday() > 5:
@@ -543,6 +624,10 @@ def flag_missed_doses(*, now: datetime.datetime | None = None) -> list[Administr
             by_school.setdefault(a.school, []).append(a)
         for school, rows in by_school.items():
             lines = "\n".join(f"{a.pupil.display_name}: {a.medicine} due {_hm(a.scheduled_for)}" for a in rows)
+            gap = term_dates_gap(today, terms.get(school.pk, []))
+            if gap is not None and gap.kind in ("after_last", "before_first"):
+                # Flagged only because no term covers today: if the school is on holiday, say why.
+                lines += f"\n{gap.message} The office enters term dates on School set-up."
             notify(users=staff_with_ability(school, Ability.RECEIVE_SEN_ALERTS), school=school,
                    subject=f"{len(rows)} missed dose{'s' if len(rows) != 1 else ''} of medicine",
                    body=f"{lines}\nTell the parents and mark it on the medication page.",
@@ -567,5 +652,35 @@ def stock_and_expiry_reminders(*, today: datetime.date | None = None) -> int:
         notify(users=staff_with_ability(school, Ability.MANAGE_MEDICINES), school=school,
                subject=f"Medicines: {len(warnings)} low in stock or expiring soon", body=lines,
                url=reverse("care:stock"))
+        sent += 1
+    return sent
+
+
+def term_dates_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind the people who enter term dates (the office; the SENCo where no one else may) that next
+    year's terms are missing, at a school giving scheduled medicines whose last term entered ends
+    within TERMS_WARNING_DAYS or has ended: from then every weekday counts as a school day for
+    missed doses (``is_school_day``). Weekly while it lasts: not again within six days of the last
+    reminder. Two queries, then two a school reminded. Returns how many schools were reminded."""
+    from accounts.models import School
+
+    today = today or timezone.localdate()
+    schools = list(School.objects.filter(pk__in=Medicine.objects.filter(
+        as_needed=False, stopped_on__isnull=True, pupil__archived_at__isnull=True).values("school_id")))
+    terms = {}
+    for term in Term.objects.filter(school__in=schools):
+        terms.setdefault(term.school_id, []).append(term)
+    since = timezone.now() - datetime.timedelta(days=6)
+    sent = 0
+    for school in schools:
+        gap = term_dates_gap(today, terms.get(school.pk, []))
+        if gap is None or not gap.next_year_missing:
+            continue
+        if Notification.objects.filter(school=school, subject=TERMS_MISSING_SUBJECT, created_at__gte=since).exists():
+            continue
+        people = (staff_with_ability(school, Ability.MANAGE_SCHOOL_SETUP)
+                  or staff_with_ability(school, Ability.RECEIVE_SEN_ALERTS))
+        notify(users=people, school=school, subject=TERMS_MISSING_SUBJECT,
+               body=f"{gap.message} Enter next year's terms on School set-up.", url=reverse("accounts:school_setup"))
         sent += 1
     return sent

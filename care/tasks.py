@@ -13,7 +13,9 @@ def flag_missed_doses_task() -> int:
 
 @shared_task(acks_late=True)
 def stock_and_expiry_reminder_task() -> int:
-    """Daily: remind the office of low stock and batches expiring within 30 days."""
-    from .services import stock_and_expiry_reminders
+    """Daily: remind the office of low stock and batches expiring within 30 days, and (weekly while
+    it lasts) that next year's term dates are missing. Returns how many schools had the stock one."""
+    from .services import stock_and_expiry_reminders, term_dates_reminders
 
+    term_dates_reminders()
     return stock_and_expiry_reminders()

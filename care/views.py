@@ -49,9 +49,13 @@ def due_now(request):
     can_manage = staff.can(Ability.MANAGE_MEDICINES)
     lapsed = any(d.medicine.consent_issue for _, doses in due.slots for d in doses) or any(
         r.medicine.consent_issue for r in due.prn)
+    note = services.school_day_note(staff.school, timezone.localtime(due.now).date())
+    can_enter_terms = staff.can(Ability.MANAGE_SCHOOL_SETUP)
     return render(request, "care/due_now.html", {
         "due": due, "before": _minutes(WINDOW_BEFORE), "after": _minutes(WINDOW_AFTER),
-        "school_day_note": services.school_day_note(staff.school, timezone.localtime(due.now).date()),
+        "school_day_note": note, "can_enter_terms": can_enter_terms,
+        "ask_to_enter_terms": selectors.ask_to_enter_terms(staff.school)
+        if note and note.missing and not can_enter_terms else "",
         "can_manage": can_manage, **_who_renews(staff, lapsed and not can_manage)})
 
 
@@ -112,9 +116,14 @@ def give(request, medicine_id):
     trained = services.has_current_training(request.user, staff.school, timezone.localdate())
     consent_issue = medicine.consent_problem(timezone.localdate())
     can_manage = staff.can(Ability.MANAGE_MEDICINES)
+    # A dose refused for the lapsed agreement is said once, in the box about the agreement (with the
+    # renewal link or whom to ask), not again among the other reasons.
+    said = f"{consent_issue} {services.CONSENT_REFUSED}"
     return render(request, "care/give.html", {
         "medicine": medicine, "pupil": pupil, "form": form, "slot": slot, "trained": trained,
         "consent_issue": consent_issue, "can_manage": can_manage,
+        "other_errors": [e for e in form.non_field_errors() if not consent_issue or e != said],
+        "field_errors": any(name != "__all__" for name in form.errors),
         **_who_renews(staff, consent_issue and not can_manage),
         "before": _minutes(WINDOW_BEFORE), "after": _minutes(WINDOW_AFTER)}, status=status)
 

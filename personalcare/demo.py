@@ -20,8 +20,14 @@ What the data shows, on purpose:
 - **One observation of concern** per school a few days ago, logged through ``services.record_care`` with
   the concern raised in the same step: the DSL team sees it in their list and the TA sees only
   that it was received.
+- **One second adult not named on the plan** per school yesterday (or the last weekday before):
+  an extra change on the plan needing two adults (else the first plan) where a named adult was
+  off sick and a colleague not on the plan helped (one with current moving and handling training
+  where the plan involves it), logged through ``services.record_care`` with the reason, so the
+  SENCo has the "second adult not named on the plan" notice and the log shows why.
 
-Everything random comes from ``ctx.rng``; rows are written with ``bulk_create`` except the concern.
+Everything random comes from ``ctx.rng``; rows are written with ``bulk_create`` except the concern
+and the unnamed second adult.
 The seeder does nothing for a school that already has care plans.
 """
 
@@ -39,6 +45,7 @@ from sendsupport.demo import ACADEMIC_YEAR_START
 
 from . import services
 from .models import CareGiven, CareLog, CarePlan, CarePlanStaff, Observation
+from .selectors import has_current_moving_and_handling
 
 LONDON = ZoneInfo("Europe/London")
 D = datetime.date
@@ -151,7 +158,10 @@ def _seed_school(ctx, school, now):
 
     concerned = next(p for p in plans if p.is_in_force)
     _concern(ctx, school, concerned, now)
-    ctx.log(f"  {school.name}: {len({p.pupil_id for p in plans})} personal care plans, {len(logs) + 1} care logs")
+    covered = next((p for p in plans if p.is_in_force and p.second_adult_required), concerned)
+    unnamed = _unnamed_second_adult(ctx, school, covered, tas, now)
+    ctx.log(f"  {school.name}: {len({p.pupil_id for p in plans})} personal care plans, "
+            f"{len(logs) + 1 + bool(unnamed)} care logs")
 
 
 def _fill(text, pupil, named):
@@ -245,3 +255,31 @@ def _concern(ctx, school, plan, now):
         second_adult=named[1] if plan.second_adult_required else None, observations=[Observation.MARKS],
         observation_notes=CONCERN_NOTE, raise_concern=True,
         child_words="" if plan.second_adult_required else "Don't tell. It was an accident.")
+
+
+def _unnamed_second_adult(ctx, school, plan, tas, now):
+    """An extra change yesterday (or the last weekday before) with a colleague the plan doesn't name
+    as the second adult, logged as a TA would, with the reason: the SENCo is told. Someone with
+    current moving and handling training where the plan involves it. None when the school has no
+    one else to ask."""
+    named = list(plan.named_staff.order_by("id"))
+    colleagues = list(dict.fromkeys(tas + ctx.staff[school].get(Role.TEACHER, [])))
+    others = [u for u in colleagues if u not in named]
+    if plan.moving_and_handling.strip():
+        others.sort(key=lambda u: not has_current_moving_and_handling(u, school))  # trained first
+    if not others or len(named) < 2:
+        return None
+    giver, absent, helper = named[0], named[1], others[0]
+    membership = Membership.objects.get(school=school, user=giver)
+    staff = StaffContext(user=giver, school=school, membership=membership, roles=frozenset(membership.roles))
+    day = (now - datetime.timedelta(days=1)).date()
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    at = datetime.datetime.combine(day, datetime.time(11, 50), LONDON)
+    return services.record_care(
+        staff=staff, pupil=plan.pupil, occurred_at=at,
+        care_given=[CareGiven.PAD_CHANGE if plan.second_adult_required else CareGiven.TOILETING, CareGiven.CLOTHES],
+        care_notes="Extra change after an accident in the playground.", second_adult=helper,
+        second_adult_reason=f"{absent.full_name} was off sick and no other named adult was free; "
+                            f"{helper.full_name} from the next class helped"
+                            f"{' with the hoist' if plan.second_adult_required else ''}.")

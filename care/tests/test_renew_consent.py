@@ -222,13 +222,59 @@ def test_a_dose_refused_for_a_lapsed_agreement_links_managers_to_the_renewal(cli
             "batch": lapsed.batches.get().pk, "reason": "Wheezy"}
     client.force_login(world.people["admin"])
     response = client.post(give_url, dose)
-    assert response.status_code == 400 and "Without it the medicine can&#x27;t be given" in response.content.decode()
+    assert response.status_code == 400 and "It can't be recorded as given" in response.content.decode()
     renew = f'href="/care/medicines/{lapsed.pk}/renew-agreement/?next=/care/medicines/{lapsed.pk}/give/"'
     assert renew in response.content.decode()
     assert client.post(f"/care/medicines/{lapsed.pk}/renew-agreement/", {**renewal(), "next": give_url})[
         "Location"] == give_url
     assert client.post(give_url, dose).status_code == 302
     assert Administration.objects.get().outcome == "given"
+
+
+def _count_lapsed(html):
+    return html.count("The parent&#x27;s agreement was due for review")
+
+
+@pytest.mark.parametrize("who", ["admin", "senco", "ta"])
+def test_the_give_page_says_a_lapsed_agreement_once(client, world, lapsed, who):
+    """Opened, and again when the dose is refused for it: one box says it, with the renewal link
+    for those who may renew and whom to ask for the others."""
+    give_url = f"/care/medicines/{lapsed.pk}/give/"
+    dose = {"outcome": "given", "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "dose_amount": "2",
+            "batch": lapsed.batches.get().pk, "reason": "Wheezy"}
+    client.force_login(world.people[who])
+    opened = client.get(give_url)
+    refused = client.post(give_url, dose)
+    assert (opened.status_code, refused.status_code) == (200, 400)
+    may_renew = who != "ta"
+    for html in (opened.content.decode(), refused.content.decode()):
+        assert _count_lapsed(html) == 1
+        assert html.count(f"due for review on {days(-1):%-d %B %Y}") == 1
+        assert html.count("Without it the medicine can") == 0  # the service's wording of the same refusal
+        assert html.count(f'href="/care/medicines/{lapsed.pk}/renew-agreement/') == (1 if may_renew else 0)
+        assert html.count("Ask Admin Person (office) or Senco Person (SENCo) to renew it.") == (0 if may_renew else 1)
+        assert html.count('role="alert"') == 1
+    refused = refused.content.decode()
+    assert "This dose can't be recorded." in refused and "Nothing was saved." in refused
+    assert not Administration.objects.exists()
+
+
+def test_other_reasons_a_dose_is_refused_are_still_listed_with_the_lapsed_agreement(client, world, lapsed):
+    """Four doses given at home in the last 24 hours (allowed without the agreement: the parent gave
+    them): a dose now is refused for the agreement and for the 24-hour limit; each is said once."""
+    for hours in (23, 18, 13, 8):
+        services.record_administration(medicine=lapsed, outcome="at_home", dose_amount=Decimal("2"),
+                                       at=timezone.now() - datetime.timedelta(hours=hours),
+                                       acting_user=world.people["admin"])
+    client.force_login(world.people["admin"])
+    html = client.post(f"/care/medicines/{lapsed.pk}/give/", {
+        "outcome": "given", "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "dose_amount": "9",
+        "batch": lapsed.batches.get().pk, "reason": "Wheezy"}).content.decode()
+    assert _count_lapsed(html) == 1
+    assert html.count("Already 4 doses in the 24 hours before") == 1
+    assert "More than the agreed dose (2 puffs)." in html  # next to its field
+    assert "This dose can't be recorded: see the reasons next to the fields below." in html
+    assert Administration.objects.filter(outcome="given").count() == 0
 
 
 def test_staff_who_cant_renew_are_told_whom_to_ask(client, world, lapsed):

@@ -54,7 +54,13 @@ def test_office_renews_a_lapsed_agreement_and_gives_the_dose(page, open_page, li
     page.get_by_label("Reason (why needed, or why refused / not given)").fill("Wheezy after PE")
     with page.expect_navigation():
         page.get_by_role("button", name="Save record").click()
-    expect(page.get_by_text("Without it the medicine can't be given.")).to_be_visible()
+    # Said once, in one box: the refusal and the agreement it is about, with the way to renew it.
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_have_count(1)
+    expect(refusal).to_contain_text("This dose can't be recorded.")
+    expect(refusal).to_contain_text("It can't be recorded as given")
+    expect(page.get_by_text("due for review on")).to_have_count(1)
+    expect(page.get_by_text("Without it the medicine can't be given.")).to_have_count(0)
     check_a11y(page, f"dose refused for a lapsed agreement (office, {viewport})")
     shot(page, "care-give-refused-lapsed")
     renew = page.get_by_role("link", name="Renew the parent's agreement")

@@ -1,13 +1,17 @@
 """The demo's personal care: plans for pupils with complex needs (hoist, second adult) and Reception
-toileting, a term of logs, and one observation of concern per school raised as a safeguarding concern."""
+toileting, a term of logs, one observation of concern per school raised as a safeguarding concern,
+and one second adult not named on the plan per school, with the reason, that the SENCo is told of."""
 
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Membership
+from conftest import enrol_totp
 from personalcare.models import CareLog, CarePlan
 from plans.models import VersionStatus
 from safeguarding.models import Concern
 from sendsupport import demo
+from sendsupport.models import Notification
 
 
 @pytest.fixture
@@ -17,7 +21,7 @@ def seeders(monkeypatch):
         monkeypatch.setattr(demo, "SEEDERS", [*demo.SEEDERS, "personalcare.demo"])
 
 
-def test_demo_has_care_plans_a_term_of_logs_and_one_concern(db, seeders):
+def test_demo_has_care_plans_a_term_of_logs_one_concern_and_one_unnamed_second_adult(client, db, seeders):
     call_command("seed_demo", stdout=open("/dev/null", "w"), pupils=120, schools=2)
     plans = list(CarePlan.objects.filter(status=VersionStatus.IN_FORCE).prefetch_related("named_staff"))
     assert len(plans) >= 2
@@ -37,3 +41,24 @@ def test_demo_has_care_plans_a_term_of_logs_and_one_concern(db, seeders):
     assert all(log.observations == ["marks"] for log in concerned)
     assert Concern.objects.filter(pk__in=[log.concern_id for log in concerned]).count() == 2
     assert logs.exclude(observations=["none"]).count() > 1 and logs.filter(low_supplies=True).exists()
+
+    # One second adult not named on the plan per school, with the reason; the SENCo is told and
+    # reads the reason on the log.
+    unnamed = list(logs.exclude(second_adult_reason="").select_related("plan", "second_adult", "given_by"))
+    assert sorted(log.school_id for log in unnamed) == sorted(schools)
+    for log in unnamed:
+        named = set(log.plan.named_staff.values_list("pk", flat=True))
+        assert log.given_by_id in named and log.second_adult_id not in named
+        assert log.plan.is_in_force and log.plan.second_adult_required  # both schools have a hoist plan
+        assert "was off sick" in log.second_adult_reason and log.second_adult.full_name in log.second_adult_reason
+        notes = list(Notification.objects.filter(school=log.school_id,
+                                                 subject="Personal care: second adult not named on the plan"))
+        assert notes and all(n.url == log.get_absolute_url() and log.second_adult.full_name in n.body for n in notes)
+        told = {m.user for m in Membership.objects.filter(school=log.school_id, user__in=[n.user for n in notes])
+                if "senco" in m.roles}
+        assert len(told) == len(notes)  # the SENCo (and any deputy), no one else
+        senco = notes[0].user
+        enrol_totp(senco)
+        client.force_login(senco)
+        page = client.get(log.get_absolute_url()).content.decode()
+        assert "Not named on the plan" in page and log.second_adult_reason.replace("'", "&#x27;") in page
