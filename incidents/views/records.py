@@ -95,7 +95,8 @@ def _list_context(request, *, pupil=None):
     staff = request.staff
     form = IncidentFilterForm(request.GET or None, staff=staff)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.pupil_incidents(pupil) if pupil is not None else selectors.filtered_incidents(staff, filters)
+    qs = (selectors.pupil_incidents(pupil) if pupil is not None
+          else selectors.filtered_incidents(staff, filters).only(*selectors.LIST_COLUMNS))
     page = selectors.keyset_page(qs, request.GET.get("after"))
     if pupil is not None:
         selectors.mark_openable(staff, pupil, page["rows"])
