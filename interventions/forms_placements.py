@@ -5,6 +5,7 @@ The therapist's report is checked by its contents, never by its name or the type
 claims: a PDF, JPEG/PNG/WebP/HEIC image (plans.forms_evidence.sniff_content_type) or a Word .docx
 (a ZIP holding word/document.xml), 10 MB at most."""
 
+import copy
 import zipfile
 
 from django import forms
@@ -21,7 +22,7 @@ from pupils.models import Pupil
 from .models import (
     WEEKDAYS, Group, Intervention, Placement, ProgrammeDelivery, ReviewDecision, ReviewScore, TherapyProgramme,
 )
-from .services_placements import REASON_MAX
+from .services_placements import GROUP_FIXED_ONCE_ENDED, PROGRAMME_FIXED_ONCE_ENDED, REASON_MAX, fixed_once_ended
 
 MAX_REPORT_BYTES = 10 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -35,6 +36,43 @@ def _date(**attrs):
 
 def _d(value):
     return date_format(value, "j F Y")
+
+
+def fix_once_ended(form, names, what) -> None:
+    """An ended group or programme (the form's instance) is fixed but for a label: `names` are
+    shown read-only (disabled inputs, which the browser doesn't send). What a fixed choice holds
+    stays a valid choice though it no longer would be (a member of staff who has left, an outcome
+    of a plan since replaced, a pupil since archived): a disabled field is still validated."""
+    instance = form.instance
+    if instance.pk is None or instance.ended_on is None:
+        return
+    form.fixed_once_ended = (names, what)
+    for name in names:
+        field = form.fields[name]
+        field.disabled = True
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            held = [obj.pk for obj in getattr(instance, name).all()]
+        elif isinstance(field, forms.ModelChoiceField):
+            held = [pk] if (pk := getattr(instance, instance._meta.get_field(name).attname)) else []
+        else:
+            continue
+        field.queryset = (field.queryset | field.queryset.model._default_manager.filter(pk__in=held)).distinct()
+
+
+def refuse_posted_changes(form) -> None:
+    """A fixed field posted with another value anyway (a page opened before the end) is refused
+    next to that field, rather than silently ignored; the service refuses it too."""
+    names, what = getattr(form, "fixed_once_ended", ((), ""))
+    for name in names:
+        key = form.add_prefix(name)
+        if key not in form.data:
+            continue
+        field = form.fields[name]
+        probe = copy.copy(field)
+        probe.disabled = False  # a disabled field never says it has changed
+        posted = field.widget.value_from_datadict(form.data, form.files, key)
+        if probe.has_changed(form.get_initial_for_field(field, name), posted):
+            form.add_error(name, fixed_once_ended(form.instance, what))
 
 
 def school_staff(school):
@@ -98,9 +136,11 @@ class GroupForm(forms.ModelForm):
         self.fields["staff"].error_messages["required"] = "Choose who runs the group."
         self.fields["minutes_per_session"].required = False
         self.fields["minutes_per_session"].help_text = "Leave empty for the intervention's usual length."
+        fix_once_ended(self, GROUP_FIXED_ONCE_ENDED, "group")
 
     def clean(self):
         data = super().clean()
+        refuse_posted_changes(self)
         start, end = data.get("start_date"), data.get("planned_end_date")
         if start and end and end < start:
             self.add_error("planned_end_date", f"The end can't be before the start ({_d(start)}).")
@@ -354,6 +394,7 @@ class ProgrammeForm(forms.ModelForm):
         self.fields["report"].help_text = "A PDF, Word document (.docx) or photo; up to 10 MB."
         if self.instance.pk:
             self.fields["pupil"].disabled = True
+        fix_once_ended(self, PROGRAMME_FIXED_ONCE_ENDED, "programme")
 
     def clean_report(self):
         report = self.cleaned_data.get("report")
@@ -370,6 +411,7 @@ class ProgrammeForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        refuse_posted_changes(self)
         pupil = self.instance.pupil if self.instance.pk else data.get("pupil")
         outcome = data.get("outcome")
         if outcome is not None and pupil is not None and outcome.plan.pupil_id != pupil.pk:

@@ -1,7 +1,8 @@
 """The one form a TA fills in on a phone for a whole group session: delivered or cancelled (with the
 reason), minutes, a short note, and one row per pupil on the group that day (a formset): present, or
-absent with the reason; a rating of the session target where the intervention rates sessions; the
-regulation response where it records regulation.
+absent with the reason; a rating of the session target where the intervention rates sessions (for
+pupils on the recorder's caseload: the others' targets aren't shown to them); the regulation
+response where it records regulation.
 
 The pupils are fixed by the server: each row carries its placement's id, and a posted id that isn't
 one of the group's current placements (another group's, a pupil who has left it) is refused with a
@@ -64,7 +65,10 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.placement_obj = placement
         self.session_cancelled = session_cancelled
-        if intervention is not None and not intervention.rates_sessions:
+        # A pupil outside the recorder's caseload is marked, not rated: their target isn't shown to
+        # them, and a rating becomes evidence on the pupil's plan.
+        known = placement is None or getattr(placement, "known", True)
+        if intervention is not None and (not intervention.rates_sessions or not known):
             del self.fields["rating"]
         if intervention is not None and not intervention.records_regulation:
             del self.fields["regulation"]

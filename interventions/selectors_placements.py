@@ -3,8 +3,10 @@ in a fixed number of queries whatever the data size.
 
 Who sees what: the SENCo (MANAGE_INTERVENTIONS) and senior leaders (READ_INTERVENTIONS with
 SEE_ALL_PUPILS, read-only) see everything of their school; TAs and teachers see the groups and programmes they run (are in `staff` of), and only the
-placements and programmes of pupils visible to them (their caseload). Another school's rows and
-rows out of scope are a 404, a missing ability a 403 (checked by the views).
+placements and programmes of pupils visible to them (their caseload). On a group they run, the
+other pupils are named with their class and attendance and nothing more (they keep its register:
+`group_page`, selectors_sessions). Another school's rows and rows out of scope are a 404, a missing
+ability a 403 (checked by the views).
 
 Costs (shown on the provision maps; the same rule is printed under the tables):
 - A session costs the intervention's price per session, else its hourly rate x the minutes.
@@ -21,7 +23,9 @@ from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField, Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -89,28 +93,29 @@ def open_placements(group):
 
 
 def group_page(staff, group) -> dict:
-    """The group's staff and its placements (for TAs, only pupils visible to them: the others are
-    counted, not named), each with sessions attended. Three queries (four for an ended group)."""
+    """The group's staff and its placements, each with sessions attended. Whoever opens a group runs
+    it or reads the whole school, so every pupil on it is named; `known` says whether the pupil is
+    on this person's caseload: for the others only the name, class, dates on the group and
+    attendance are shown (no target, no link to a page that would be a 404). Pupils who have left
+    the school, off the person's caseload, are counted, not named (`hidden_pupils`). Three queries
+    (four for an ended group)."""
+    known = (Value(True, output_field=BooleanField()) if reads_all(staff)
+             else Exists(Pupil.objects.visible_to(staff).filter(pk=OuterRef("pupil_id"))))
     placements = (Placement.objects.filter(group=group).select_related("pupil", "pupil__class_group")
-                  .annotate(attended=Count("attendance", filter=Q(attendance__status="present",
+                  .annotate(known=known,
+                            attended=Count("attendance", filter=Q(attendance__status="present",
                                                                  attendance__session__status=SessionStatus.DELIVERED)))
                   .order_by("ended_on", "pupil__legal_last_name", "pupil__legal_first_name", "id"))
-    rows = list(placements)
-    if not reads_all(staff):
-        visible = set(Pupil.objects.visible_to(staff).filter(pk__in=[p.pupil_id for p in rows])
-                      .values_list("pk", flat=True))
-        hidden = sum(1 for p in rows if p.pupil_id not in visible)
-        rows = [p for p in rows if p.pupil_id in visible]
-    else:
-        hidden = 0
+    everyone = list(placements)
+    rows = [p for p in everyone if p.known or p.pupil.archived_at is None]
     staff_names = [u.full_name for u in group.staff.order_by("full_name")]
     current = sum(1 for p in rows if p.ended_on is None)
     after_end = None
     if group.ended_on:  # one more query for an ended group: the planned sessions its ending cancelled
         after_end = Session.objects.filter(group=group, date__gt=group.ended_on).aggregate(
             count=Count("id"), first=Min("date"), last=Max("date"))
-    return {"placements": rows, "hidden_pupils": hidden, "staff_names": staff_names, "current_count": current,
-            "after_end": after_end if after_end and after_end["count"] else None}
+    return {"placements": rows, "hidden_pupils": len(everyone) - len(rows), "staff_names": staff_names,
+            "current_count": current, "after_end": after_end if after_end and after_end["count"] else None}
 
 
 # --- placements -----------------------------------------------------------------------------------

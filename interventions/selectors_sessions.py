@@ -1,8 +1,16 @@
 """Reads for sessions and the impact dashboard, each page in a fixed number of queries.
 
-Scope: a TA or teacher sees the groups they run (Group.staff) and, on them, only pupils visible to
-them; people who manage interventions (SENCo, senior leader) see every group of the school. A group
-out of scope is a 404; a missing ability a 403 (checked by the views first).
+Scope: a TA or teacher sees the groups they run (Group.staff); people who read the whole school's
+interventions (SENCo, senior leader) see every group of the school. A group out of scope is a 404; a
+missing ability a 403 (checked by the views first).
+
+The register: whoever opens a group's sessions either runs it or reads the whole school, so every
+pupil on it is named there, with their class, and each of them can be marked. For a pupil outside
+the person's caseload (`known` is False) that is all: name, class and the attendance mark; no SMART
+target, no rating of it, no link to their pages (a 404), and of a recorded session no absence reason,
+rating, regulation or note unless the person recorded that session themselves (DECISIONS.md: outside
+one's caseload, name, class and photo only). A pupil who has left the school (archived) and was not
+on the person's caseload is counted, not named.
 
 Costs (the rule, shown on the dashboard too): a delivered session costs the intervention's price per
 session, else its hourly rate times the session's minutes; a cancelled session costs nothing. A
@@ -14,8 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value,
-    When,
+    Case, Count, DecimalField, ExpressionWrapper, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum,
+    Value, When,
 )
 from django.db.models.functions import Coalesce, Round
 from django.shortcuts import get_object_or_404
@@ -55,12 +63,25 @@ def can_record(staff, group) -> bool:
     return staff.has_role(Role.SENCO) or group.staff.filter(pk=staff.user.pk).exists()
 
 
+def _known(staff, pupil_ref="pupil_id"):
+    """True where the row's pupil is visible to this person (their caseload, or the whole school)."""
+    return Exists(Pupil.objects.visible_to(staff).filter(pk=OuterRef(pupil_ref)))
+
+
+def named_on_register(pupil_ref="pupil"):
+    """Which rows of a group this person has opened name their pupil (see the module docstring):
+    anyone on their caseload, and any other pupil still at the school, by name and class only.
+    For a queryset annotated with `known`."""
+    return Q(known=True) | Q(**{f"{pupil_ref}__archived_at__isnull": True})
+
+
 def current_placements(staff, group, on: datetime.date):
     """The pupils on the group that day (placement started, not ended or past its planned end),
-    current pupils only, visible to this person."""
-    visible = Pupil.objects.visible_to(staff).current()
-    return (Placement.objects.filter(group=group, start_date__lte=on, pupil__in=visible.values("pk"))
+    current pupils only: every one of them, since the person recording runs the group (or is the
+    SENCo). `known`: whether the pupil is on this person's caseload (else name and class only)."""
+    return (Placement.objects.filter(group=group, start_date__lte=on, pupil__archived_at__isnull=True)
             .filter(Q(ended_on__isnull=True, end_date__gte=on) | Q(ended_on__gte=on))
+            .annotate(known=_known(staff))
             .select_related("pupil", "pupil__class_group", "outcome")
             .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"))
 
@@ -80,25 +101,34 @@ def date_problem(group, on: datetime.date, today: datetime.date) -> str | None:
 
 
 def get_session(staff, group, on):
-    """The session recorded on `on`, with the register of the pupils this person may see
-    (`shown_attendance`) and how many marks there are in all (`marks`): a TA running a group
-    with pupils outside their caseload sees them counted, not named."""
-    shown = (Attendance.objects.filter(placement__pupil__in=Pupil.objects.visible_to(staff).values("pk"))
-             .select_related("placement__pupil").order_by("placement__pupil__legal_last_name", "pk"))
-    return (Session.objects.filter(group=group, date=on).select_related("recorded_by")
-            .annotate(marks=Count("attendance"))
-            .prefetch_related(Prefetch("attendance", shown, to_attr="shown_attendance"))
-            .first())
+    """The session recorded on `on`, with its register (`shown_attendance`: each mark with `known`,
+    whether the pupil is on this person's caseload, and `detailed`, whether its reason, rating,
+    regulation and note may be shown) and how many marks there are in all (`marks`): the marks of
+    pupils who have left the school, off this person's caseload, are counted, not named. Two queries."""
+    shown = (Attendance.objects.annotate(known=_known(staff, "placement__pupil_id"))
+             .filter(named_on_register("placement__pupil"))
+             .select_related("placement__pupil", "placement__pupil__class_group")
+             .order_by("placement__pupil__legal_last_name", "placement__pupil__legal_first_name", "pk"))
+    session = (Session.objects.filter(group=group, date=on).select_related("recorded_by")
+               .annotate(marks=Count("attendance"))
+               .prefetch_related(Prefetch("attendance", shown, to_attr="shown_attendance"))
+               .first())
+    if session is not None:
+        own = session.recorded_by_id == staff.user.pk  # what they wrote themselves is theirs to read
+        for mark in session.shown_attendance:
+            mark.detailed = mark.known or own
+    return session
 
 
 # --- my sessions today ----------------------------------------------------------------------------
 
 def sessions_today(staff, today: datetime.date):
-    """Groups this person runs with a session due today, with today's pupils and whether it has been
-    recorded (two queries: groups with the recorded status, then today's placements)."""
+    """Groups this person runs with a session due today, with today's pupils (all of them, named:
+    they keep the group's register) and whether it has been recorded (two queries: groups with the
+    recorded status, then today's placements)."""
     recorded = Session.objects.filter(group=OuterRef("pk"), date=today)
-    placements = (Placement.objects.filter(start_date__lte=today,
-                                           pupil__in=Pupil.objects.visible_to(staff).current().values("pk"))
+    # Everyone on a group they run, by name: the group's own staff keep its register.
+    placements = (Placement.objects.filter(start_date__lte=today, pupil__archived_at__isnull=True)
                   .filter(Q(ended_on__isnull=True, end_date__gte=today) | Q(ended_on__gte=today))
                   .select_related("pupil")
                   .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"))
@@ -127,10 +157,15 @@ class HistoryRow:
 def group_history(staff, group, today):
     """Planned dates to today against what was recorded, with attendance per pupil (three queries:
     placements, sessions, attendance). The sessions cancelled after a group's end (when it ended
-    early) are summed up in one line, `after_end`, rather than a row each."""
-    visible = Pupil.objects.visible_to(staff).values("pk")
-    placements = list(Placement.objects.filter(group=group, pupil__in=visible).select_related("pupil")
-                      .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"))
+    early) are summed up in one line, `after_end`, rather than a row each.
+
+    Each pupil named on the register (see the module docstring) is a column with their present or
+    absent marks and nothing else; `hidden_pupils`: those who have left the school, off this
+    person's caseload, counted not named."""
+    everyone = list(Placement.objects.filter(group=group).annotate(known=_known(staff))
+                    .select_related("pupil", "pupil__class_group")
+                    .order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk"))
+    placements = [p for p in everyone if p.known or p.pupil.archived_at is None]
     sessions = {s.date: s for s in Session.objects.filter(group=group).select_related("recorded_by")
                 .prefetch_related("attendance")}
     after = sorted(day for day in sessions if group.ended_on and day > group.ended_on)
@@ -153,7 +188,7 @@ def group_history(staff, group, today):
         p.rate = round(100 * p.present / p.recorded) if p.recorded else None
     counts = {s: sum(1 for r in rows if r.state == s) for s in ("delivered", "cancelled", "missed", "due")}
     return {"rows": rows, "placements": placements, "counts": counts, "planned": len(group.planned_dates(until=today)),
-            "after_end": after_end}
+            "after_end": after_end, "hidden_pupils": len(everyone) - len(placements)}
 
 
 # --- impact dashboard -----------------------------------------------------------------------------

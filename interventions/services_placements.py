@@ -2,8 +2,8 @@
 programmes (and ending one). Each is atomic and runs under a history context naming the acting user
 and the action; views, commands and tasks all come through here. Forms check what a person typed;
 the rules that must hold whoever calls (group size, the plan an outcome belongs to, exit after
-entry, the dates of an ending) are checked again here and refused with a ValidationError keyed by
-field."""
+entry, the dates of an ending, an ended group or programme staying as it ended) are checked again
+here and refused with a ValidationError keyed by field."""
 
 import datetime
 from typing import NamedTuple
@@ -16,6 +16,56 @@ from django.utils import timezone
 from sendsupport import history
 
 from .models import Group, Intervention, Placement, ProgrammeDelivery, Session, SessionStatus, TherapyProgramme
+
+
+# Once a group or programme has ended it is a record of what ran: its dates, days, time, staff
+# (who could record its sessions or log its deliveries) and what it was are fixed. Only a label may
+# still change: a group's name; a programme's therapist, service name and report (the discharge
+# report often comes after the end).
+GROUP_FIXED_ONCE_ENDED = ("intervention", "staff", "days", "starts_at", "minutes_per_session", "start_date",
+                          "planned_end_date")
+PROGRAMME_FIXED_ONCE_ENDED = ("pupil", "service", "set_on", "targets", "activities", "frequency", "review_on",
+                              "outcome", "staff")
+
+
+def fixed_once_ended(run, what: str) -> str:
+    """The refusal next to a field of an ended group or programme."""
+    return f"The {what} ended on {run.ended_on:%-d %B %Y}: this is fixed and can't be changed."
+
+
+def _refuse_changes_once_ended(form, stored, names, what) -> None:
+    """If `stored` (the row as it is, locked) has ended, refuse, keyed by field, each of `names`
+    that the valid `form` would change. A page opened before the end, or another caller, gets
+    here; the form itself refuses first."""
+    if stored.ended_on is None:
+        return
+    staff_pks = {u.pk for u in form.cleaned_data["staff"]} if "staff" in form.cleaned_data else None
+    if changed := _changed_fields(form.instance, stored, names, staff_pks=staff_pks):
+        raise ValidationError({name: fixed_once_ended(stored, what) for name in changed})
+
+
+def _keep_ending(instance, stored) -> None:
+    """The ending as stored: a form opened before the group or programme ended holds none, and
+    saving it must not undo the ending."""
+    instance.ended_on, instance.end_reason, instance.ended_by_id = stored.ended_on, stored.end_reason, stored.ended_by_id
+
+
+def _changed_fields(instance, stored, names, *, staff_pks=None) -> list[str]:
+    """Which of `names` differ between the edited `instance` and the `stored` row; "staff" (a
+    many-to-many) is compared with `staff_pks`, the staff chosen (None: not being changed)."""
+    changed = []
+    for name in names:
+        if name == "staff":
+            if staff_pks is not None and staff_pks != set(stored.staff.values_list("pk", flat=True)):
+                changed.append(name)
+            continue
+        field = instance._meta.get_field(name)
+        before, after = getattr(stored, field.attname), getattr(instance, field.attname)
+        if name == "days":
+            before, after = sorted(set(before)), sorted(set(after))
+        if before != after:
+            changed.append(name)
+    return changed
 
 
 def _require_same_school(obj_school_id, acting_school_id):
@@ -36,12 +86,17 @@ def save_intervention(*, form, school, acting_user) -> Intervention:
 
 @transaction.atomic
 def save_group(*, form, school, acting_user) -> Group:
-    """Create or update a group (its staff, days, time and dates) from a valid GroupForm."""
+    """Create or update a group (its staff, days, time and dates) from a valid GroupForm. An ended
+    group keeps everything but its name (GROUP_FIXED_ONCE_ENDED): a change to the rest is refused."""
     group = form.instance
     action = "interventions.group.edit" if group.pk else "interventions.group.create"
     group.school = school
     if not group.pk:
         group.created_by = acting_user
+    else:
+        stored = Group.objects.select_for_update().get(pk=group.pk)
+        _refuse_changes_once_ended(form, stored, GROUP_FIXED_ONCE_ENDED, "group")
+        _keep_ending(group, stored)
     _require_same_school(form.cleaned_data["intervention"].school_id, school.pk)
     with history.action(user=acting_user.pk, action=action):
         group = form.save(commit=False)
@@ -143,12 +198,18 @@ def end_placement(*, placement, ended_on, acting_user) -> Placement:
 
 @transaction.atomic
 def save_programme(*, form, school, acting_user) -> TherapyProgramme:
-    """Create or update a therapy programme (and its report, stored privately) from a valid form."""
+    """Create or update a therapy programme (and its report, stored privately) from a valid form.
+    An ended programme keeps all but its therapist, service name and report
+    (PROGRAMME_FIXED_ONCE_ENDED): a change to the rest is refused."""
     programme = form.instance
     action = "interventions.programme.edit" if programme.pk else "interventions.programme.create"
     programme.school = school
     if not programme.pk:
         programme.created_by = acting_user
+    else:
+        stored = TherapyProgramme.objects.select_for_update().get(pk=programme.pk)
+        _refuse_changes_once_ended(form, stored, PROGRAMME_FIXED_ONCE_ENDED, "programme")
+        _keep_ending(programme, stored)
     pupil = programme.pupil if programme.pk else form.cleaned_data["pupil"]
     _require_same_school(pupil.school_id, school.pk)
     outcome = form.cleaned_data.get("outcome")

@@ -10,12 +10,29 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.middleware import staff_context_for
 from plans import services as plan_services
 from plans.models import Outcome, VersionStatus
+from pupils.models import Pupil
 from sendsupport import history
 
 from .models import Attendance, AttendanceStatus, Group, Session, SessionStatus
 from .selectors_sessions import date_problem
+
+
+def _refuse_ratings_off_caseload(rows, *, group, acting_user) -> None:
+    """A rating of a pupil the recorder sees by name only (outside their caseload) is refused: the
+    form offers none, so this is an old tab or another caller. Two queries, only when something is
+    rated."""
+    rated = {placement.pupil_id: placement for placement, mark in rows if mark.rating is not None}
+    if not rated:
+        return
+    staff = staff_context_for(acting_user, group.school_id)
+    known = set(Pupil.objects.visible_to(staff).filter(pk__in=rated).values_list("pk", flat=True))
+    for pupil_id, placement in rated.items():
+        if pupil_id not in known:
+            raise ValidationError(f"{placement.pupil.display_name} isn't on your caseload: their session "
+                                  "target isn't shown to you, so it can't be rated. Nothing was saved.")
 
 
 @transaction.atomic
@@ -28,7 +45,9 @@ def record_session(*, group: Group, date: datetime.date, status: str, cancel_rea
     one dict per placement (placement_id, status, absence_reason, rating, regulation). Every check is
     made again here, whoever calls: the date must be one of the group's planned dates, not in the
     future; each row's placement must be one of `placements`; an absence needs a reason; a
-    cancellation needs a reason. For each present pupil with a rating whose placement serves an
+    cancellation needs a reason; only pupils on the recorder's caseload (or the whole school, for
+    the SENCo) may be rated, since the others' targets aren't shown to them and a rating becomes
+    evidence on the pupil's plan. For each present pupil with a rating whose placement serves an
     outcome, progress evidence is added to that outcome (its version in force, when there is one)."""
     group = Group.objects.select_for_update().select_related("intervention").get(pk=group.pk)
     today = timezone.localdate()
@@ -64,6 +83,7 @@ def record_session(*, group: Group, date: datetime.date, status: str, cancel_rea
             )))
         if seen != set(by_id):
             raise ValidationError("Record every pupil on the group: some are missing from the form.")
+        _refuse_ratings_off_caseload(rows, group=group, acting_user=acting_user)
     with history.action(user=acting_user.pk, action="interventions.session.record"):
         session = Session(group=group, date=date, status=status, cancel_reason=cancel_reason.strip() if cancelled else "",
                           minutes=None if cancelled else (minutes or group.minutes_per_session), note=note.strip(),

@@ -268,12 +268,14 @@ def groups(world, role):
 
 
 def placements(world, role):
+    """Amelia's and Isla's placements on the TA's group (Isla is on its register, but her placement
+    is hers: a 404 off one's caseload), Oliver's on another TA's."""
     from interventions.tests.test_placements import make_group, place
 
     ta_group = make_group(world, staff=("ta",), intervention_name="Placed ELSA")
     other_ta_group = make_group(world, staff=("other_ta",), intervention_name="Placed Lego")
     theirs = make_group(world, school=world.other_school, staff=(), intervention_name="Placed ELSA")
-    on = {"in": ta_group, "class": other_ta_group, "out": other_ta_group, "other": theirs}
+    on = {"in": ta_group, "class": other_ta_group, "out": ta_group, "other": theirs}
     return [((label,), {"pk": place(world, on[label], p).pk}) for label, p, _ in per_pupil(world)]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from pupils.models import Pupil
 
@@ -198,7 +199,8 @@ MATRIX = {
     "interventions:group_end": first(SENCO, "group"),
     "interventions:placement_add": first(SENCO, "group", "post", 400),
     "interventions:placement": first(INTERVENTIONS, "placement"),
-    # scores: the SENCo or whoever runs the group (the TA runs Amelia's; nobody here runs Oliver's)
+    # scores: the SENCo or whoever runs the group (the TA runs Amelia's; nobody here runs Oliver's). Isla
+    # is on the TA's group too: on its register, but her placement (target, scores) is a 404 to them
     "interventions:placement_scores": first(INTERVENTIONS, "placement", "post", 302,
                                             who=frozenset({"ta", "senco"})),
     "interventions:placement_review": first(SENCO, "placement", "post", 400),
@@ -459,6 +461,10 @@ LIST_PAGES = [
     "reviews:pack_list", "reviews:pack_new", "reviews:batch_new", "reviews:my_contributions",
 ]
 GROUP_PAGES = ["interventions:group", "interventions:session_history"]  # the TA's group, Isla on it too
+# The staff who run a group keep its register: the TA sees Isla (nobody's caseload) there (the group's
+# page, its sessions, a recorded session, today's sessions) by name and class, and nothing else of hers;
+# nowhere else. The home page's "My sessions today" panel is today's sessions again: left out there.
+SESSIONS_TODAY_PANEL = re.compile(r'<section aria-labelledby="sessions-today-heading".*?</section>', re.S)
 PUPIL_PAGES = [
     "pupils:detail", "pupils:one_page", "pupils:history", "pupils:viewers", "plans:pupil_plans",
     "plans:pupil_progress", "plans:step_in", "incidents:pupil_timeline", "care:pupil", "care:plan",
@@ -477,8 +483,13 @@ def test_lists_counts_and_exports_show_only_what_the_role_may_read(client, world
     # restrictive-intervention form, which asks whom the record is about (the incident's pupils)
     urls += [reverse(n, args=[made["incident"].pk]) for n in ("incidents:detail", "restrictive:record")]
     may_name = {urls[-1]: {"Isla", "Morgan"}}
-    urls += [reverse("interventions:session_record", args=[group, made["session_day"].isoformat()])]
+    session_url = reverse("interventions:session_record", args=[group, made["session_day"].isoformat()])
+    urls += [session_url]
     urls += [reverse(n, args=[own.pk]) for n in PUPIL_PAGES]
+    runs_group = role == "ta"  # made["group"] is run by the TA
+    registers = {reverse(n, args=[group]) for n in GROUP_PAGES} | {session_url}
+    if runs_group:
+        may_name.update({u: {"Isla", "Morgan"} for u in registers | {reverse("interventions:today")}})
 
     client.force_login(world.people[role])
     hidden = {w for label, words in PUPIL_NAMES.items() if label not in CASELOAD[role] for w in words}
@@ -492,6 +503,10 @@ def test_lists_counts_and_exports_show_only_what_the_role_may_read(client, world
             continue
         shown += 1
         text = body_of(response)
+        if url == reverse("home"):  # today's groups one runs, a register: checked on the today page
+            text = SESSIONS_TODAY_PANEL.sub("", text)
+        if runs_group and url in registers:
+            assert "Isla Morgan" in text, f"{role} {url} should name Isla on the register of the group they run"
         names = {w for w in hidden - may_name.get(url, set()) if re.search(rf"\b{w}\b", text)}
         leaked = {m for m in forbidden if m in text}
         assert not names and not leaked, f"{role} {url} shows {names or ''} {leaked or ''}"
@@ -570,24 +585,48 @@ def test_a_pupils_history_shows_the_dsl_no_medication_or_interventions(client, w
     assert "care." not in client.get(viewers).content.decode()
 
 
-def test_a_recorded_session_names_only_the_pupils_the_person_may_see(client, world):
-    """The TA runs a group with Amelia (their caseload) and Isla (nobody's). The group page and the
-    page of a session recorded on it count Isla without naming her or her absence's reason."""
+def test_the_register_names_every_pupil_on_the_group_to_its_staff_and_nothing_else_of_the_others(client, world):
+    """The TA runs a group with Amelia (their caseload) and Isla (nobody's). They keep its register:
+    Isla is named with her class on the group's page, its sessions and the record form, and can be
+    marked; not her target, her placement (scores), the SENCo's note of why she was absent, or any
+    link to her pages. Isla on another TA's group, her provision map, the impact page and the school
+    map stay closed to them; the teacher and the other TA, not named on the group, see none of it."""
     from interventions.models import Attendance, Session
-    from interventions.tests.test_placements import make_group, place
+    from interventions.tests.test_placements import make_group, make_intervention, place
 
-    group = make_group(world, staff=("ta",))
-    amelia, isla = place(world, group, world.pupil_in), place(world, group, world.pupil_out)
+    group = make_group(world, staff=("ta",), days=range(7))
+    amelia = place(world, group, world.pupil_in, smart_target="Amelia will name three feelings")
+    isla = place(world, group, world.pupil_out, smart_target="Isla will ask for a break")
+    elsewhere = make_group(world, staff=("other_ta",), intervention=make_intervention(world.school, name="Lego"))
+    place(world, elsewhere, world.pupil_out, smart_target="Isla will build with a partner")
     day = group.start_date + datetime.timedelta(days=1)
     session = Session.objects.create(group=group, date=day, recorded_by=world.people["senco"], minutes=30)
     Attendance.objects.create(session=session, placement=amelia, status="present")
     Attendance.objects.create(session=session, placement=isla, status="absent", absence_reason="At the dentist")
+
     client.force_login(world.people["ta"])
-    assert "Isla" not in client.get(reverse("interventions:group", args=[group.pk])).content.decode()
-    response = client.get(reverse("interventions:session_record", args=[group.pk, day.isoformat()]))
-    assert response.status_code == 200 and "Amelia Hughes" in response.content.decode()
-    assert "Isla" not in response.content.decode() and "dentist" not in response.content.decode()
-    assert "And 1 more pupil not on your caseload." in response.content.decode()
+    pages = [reverse("interventions:group", args=[group.pk]), reverse("interventions:session_history", args=[group.pk]),
+             reverse("interventions:session_record", args=[group.pk, day.isoformat()]),
+             reverse("interventions:session_record", args=[group.pk, timezone.localdate().isoformat()])]
+    for url in pages:
+        response = client.get(url)
+        text = response.content.decode()
+        assert response.status_code == 200 and "Isla Morgan" in text and "4B" in text, url
+        for secret in ("Isla will ask for a break", "Isla will build", "dentist", f"/pupils/{world.pupil_out.pk}/",
+                       f"/interventions/placements/{isla.pk}/"):
+            assert secret not in text, f"{url} shows {secret}"
+    assert "absent" in client.get(pages[2]).content.decode()  # her mark, without the reason
+    for url in [reverse("interventions:placement", args=[isla.pk]), reverse("interventions:group", args=[elsewhere.pk]),
+                reverse("interventions:session_history", args=[elsewhere.pk]),
+                reverse("interventions:pupil_map", args=[world.pupil_out.pk])]:
+        assert client.get(url).status_code == 404, url
+    for url in [reverse("interventions:impact"), reverse("interventions:school_map")]:
+        assert client.get(url).status_code == 403, url
+    for name in ("teacher", "other_ta"):
+        client.force_login(world.people[name])
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 404 and b"Isla" not in response.content, f"{name} {url}"
 
 
 def test_the_restrictive_record_form_shows_no_plan_of_a_pupil_the_person_may_not_see(client, world):

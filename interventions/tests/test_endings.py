@@ -4,6 +4,8 @@ deleted; past sessions untouched), and it leaves the current lists and the provi
 page and history stay readable. Every refusal is said next to its field; every other role is
 refused (another school's group or programme is a 404)."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -297,6 +299,124 @@ def test_ended_group_page_query_count_is_flat(client, world, django_assert_num_q
         client.get(f"/interventions/groups/{group.pk}/")
 
 
+# --- an ended group is fixed: only its name can still be changed ------------------------------------
+
+def weekday_group(world, name="ELSA Tuesday"):
+    """A group as the form makes them (school days only), run by the TA, 21 days back and ahead."""
+    return make_group(world, intervention=make_intervention(world.school, name=f"{name} kit"), name=name)
+
+
+def group_post(group, **changes):
+    """Everything the edit form sends for `group` as it is (a page opened before it ended)."""
+    data = {"intervention": group.intervention_id, "name": group.name,
+            "staff": [u.pk for u in group.staff.all()], "days": [str(d) for d in group.days],
+            "starts_at": group.starts_at.strftime("%H:%M"), "minutes_per_session": str(group.minutes_per_session),
+            "start_date": group.start_date.isoformat(), "planned_end_date": group.planned_end_date.isoformat()}
+    data.update(changes)
+    return data
+
+
+def test_an_ended_groups_edit_page_shows_what_is_fixed_read_only_with_the_ending(client, world):
+    group = weekday_group(world)
+    end_group(world, group, TODAY - DAY, "Targets met early")
+    login(client, world, "senco")
+    response = client.get(f"/interventions/groups/{group.pk}/edit/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"This group ended on {TODAY - DAY:%-d %B %Y}" in text and "(ended by Senco Person)" in text
+    assert "Reason: Targets met early" in text and "Only its name can still be changed." in text
+    form = response.context["form"]
+    assert {name for name, field in form.fields.items() if field.disabled} == {
+        "intervention", "staff", "days", "starts_at", "minutes_per_session", "start_date", "planned_end_date"}
+    assert re.search(r'<input type="date" name="planned_end_date"[^>]*disabled', text)
+    assert re.search(r'<input type="text" name="name" value="ELSA Tuesday"[^>]*>', text)
+    assert "disabled" not in re.search(r'<input type="text" name="name"[^>]*>', text).group(0)
+    # A group still running: everything is open.
+    running = weekday_group(world, "Running")
+    assert not any(f.disabled for f in client.get(f"/interventions/groups/{running.pk}/edit/").context[
+        "form"].fields.values())
+
+
+def test_an_ended_group_can_be_renamed_and_keeps_the_rest(client, world):
+    group = weekday_group(world)
+    end_group(world, group, TODAY - DAY)
+    before = Group.objects.values().get(pk=group.pk)
+    login(client, world, "senco")
+    # What the browser sends: the disabled fields aren't posted.
+    response = client.post(f"/interventions/groups/{group.pk}/edit/", {"name": "ELSA Tuesday (autumn)"})
+    assert response.status_code == 302
+    after = Group.objects.values().get(pk=group.pk)
+    assert after == {**before, "name": "ELSA Tuesday (autumn)"}
+    assert [u.pk for u in Group.objects.get(pk=group.pk).staff.all()] == [world.people["ta"].pk]
+    assert actions(Group, pgh_obj_id=group.pk, pgh_label="update") >= {"interventions.group.edit"}
+
+
+def test_an_ended_group_run_by_someone_who_has_left_can_still_be_renamed(client, world):
+    group = weekday_group(world)
+    group.staff.add(world.people["other_ta"])
+    end_group(world, group, TODAY - DAY)
+    world.school.memberships.filter(user=world.people["other_ta"]).update(is_active=False)  # left the school
+    login(client, world, "senco")
+    page = client.get(f"/interventions/groups/{group.pk}/edit/")
+    assert "Other Ta" in page.content.decode()  # still shown among who ran it
+    response = client.post(f"/interventions/groups/{group.pk}/edit/", {"name": "Renamed"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "Renamed" and set(group.staff.all()) == {world.people["ta"], world.people["other_ta"]}
+
+
+@pytest.mark.parametrize("field,value", [
+    ("planned_end_date", (TODAY + 40 * DAY).isoformat()),
+    ("start_date", (TODAY - 30 * DAY).isoformat()),
+    ("days", ["0"]),
+    ("staff", "other_ta"),
+    ("starts_at", "13:30"),
+    ("minutes_per_session", "45"),
+])
+def test_a_change_posted_to_an_ended_group_is_refused_next_to_the_field(client, world, field, value):
+    group = weekday_group(world)
+    end_group(world, group, TODAY - DAY)
+    before = Group.objects.values().get(pk=group.pk)
+    login(client, world, "senco")
+    if value == "other_ta":
+        value = [world.people["other_ta"].pk]
+    response = client.post(f"/interventions/groups/{group.pk}/edit/",
+                           group_post(group, name="Typed new name", **{field: value}))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors[field] == [f"The group ended on {TODAY - DAY:%-d %B %Y}: this is fixed and can't be changed."]
+    assert set(errors) == {field}
+    assert 'value="Typed new name"' in response.content.decode()  # what was typed is kept
+    assert Group.objects.values().get(pk=group.pk) == before
+    assert list(Group.objects.get(pk=group.pk).staff.all()) == [world.people["ta"]]
+
+
+def test_the_service_refuses_changes_to_an_ended_group_whoever_calls(world):
+    """A form checked while the group was running, saved after it ended (or any other caller)."""
+    from interventions.forms_placements import GroupForm
+
+    group = weekday_group(world)
+    form = GroupForm(group_post(group, name="Renamed", planned_end_date=(TODAY + 40 * DAY).isoformat(),
+                                staff=[world.people["other_ta"].pk]),
+                     instance=Group.objects.get(pk=group.pk), school=world.school)
+    assert form.is_valid(), form.errors
+    end_group(world, group, TODAY - DAY)
+    before = Group.objects.values().get(pk=group.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.save_group(form=form, school=world.school, acting_user=world.people["senco"])
+    assert set(refused.value.message_dict) == {"planned_end_date", "staff"}
+    assert "this is fixed and can't be changed" in refused.value.message_dict["planned_end_date"][0]
+    assert Group.objects.values().get(pk=group.pk) == before
+    assert list(Group.objects.get(pk=group.pk).staff.all()) == [world.people["ta"]]
+    # The name alone goes through, and the ending stays, though the form was opened before it.
+    running = Group.objects.get(pk=group.pk)
+    running.ended_on, running.end_reason, running.ended_by = None, "", None  # as it was then
+    form = GroupForm(group_post(running, name="Renamed"), instance=running, school=world.school)
+    assert form.is_valid(), form.errors
+    services.save_group(form=form, school=world.school, acting_user=world.people["senco"])
+    assert Group.objects.values().get(pk=group.pk) == {**before, "name": "Renamed"}
+
+
 # --- therapy programmes ---------------------------------------------------------------------------
 
 def end_programme(world, programme, ended_on=TODAY, reason="Discharged by the therapist"):
@@ -392,3 +512,91 @@ def test_another_schools_programme_is_a_404_for_our_senco(client, world):
     theirs = make_programme(world, pupil=world.pupil_other_school, staff=())
     login(client, world, "senco")
     assert client.get(f"/interventions/programmes/{theirs.pk}/end/").status_code == 404
+
+
+# --- an ended programme is fixed: its therapist, service name and report can still change -----------
+
+def programme_data(programme, **changes):
+    data = {"therapist": programme.therapist, "service": programme.service, "service_name": programme.service_name,
+            "set_on": programme.set_on.isoformat(), "targets": programme.targets,
+            "activities": programme.activities, "frequency": programme.frequency,
+            "review_on": programme.review_on.isoformat(), "outcome": programme.outcome_id or "",
+            "staff": [u.pk for u in programme.staff.all()]}
+    data.update(changes)
+    return data
+
+
+def test_an_ended_programmes_edit_page_shows_what_is_fixed_read_only(client, world):
+    programme = make_programme(world)
+    end_programme(world, programme, TODAY - DAY, "Discharged by the therapist")
+    login(client, world, "senco")
+    response = client.get(f"/interventions/programmes/{programme.pk}/edit/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f"This programme ended on {TODAY - DAY:%-d %B %Y}" in text and "Reason: Discharged by the therapist" in text
+    assert {name for name, f in response.context["form"].fields.items() if f.disabled} == {
+        "pupil", "service", "set_on", "targets", "activities", "frequency", "review_on", "outcome", "staff"}
+    assert re.search(r'<input type="date" name="review_on"[^>]*disabled', text)
+
+
+def test_an_ended_programme_takes_a_late_report_and_keeps_its_dates(client, world, tmp_path, settings):
+    from interventions.tests.test_programmes import pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    programme = make_programme(world)
+    end_programme(world, programme, TODAY - DAY)
+    before = TherapyProgramme.objects.values().get(pk=programme.pk)
+    login(client, world, "senco")
+    response = client.post(f"/interventions/programmes/{programme.pk}/edit/",
+                           {"therapist": "Jo Patel-Hart", "service_name": "NHS SALT", "report": pdf("Discharge.pdf")})
+    assert response.status_code == 302
+    after = TherapyProgramme.objects.values().get(pk=programme.pk)
+    assert (after["therapist"], after["service_name"], after["report_name"]) == (
+        "Jo Patel-Hart", "NHS SALT", "Discharge.pdf")
+    assert {k: v for k, v in after.items() if k not in {"therapist", "service_name", "report", "report_name"}} == {
+        k: v for k, v in before.items() if k not in {"therapist", "service_name", "report", "report_name"}}
+
+
+@pytest.mark.parametrize("field,value", [
+    ("set_on", (TODAY - 40 * DAY).isoformat()),
+    ("review_on", (TODAY + 90 * DAY).isoformat()),
+    ("targets", "Something else"),
+    ("staff", []),
+])
+def test_a_change_posted_to_an_ended_programme_is_refused_next_to_the_field(client, world, field, value):
+    programme = make_programme(world)
+    end_programme(world, programme, TODAY - DAY)
+    before = TherapyProgramme.objects.values().get(pk=programme.pk)
+    login(client, world, "senco")
+    data = programme_data(programme, therapist="Typed therapist", **{field: value})
+    if field == "staff":
+        data["staff"] = [world.people["other_ta"].pk]
+    response = client.post(f"/interventions/programmes/{programme.pk}/edit/", data)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors == {field: [f"The programme ended on {TODAY - DAY:%-d %B %Y}: this is fixed and can't be changed."]}
+    assert "Typed therapist" in response.content.decode()
+    assert TherapyProgramme.objects.values().get(pk=programme.pk) == before
+    assert list(TherapyProgramme.objects.get(pk=programme.pk).staff.all()) == [world.people["ta"]]
+
+
+def test_the_service_refuses_changes_to_an_ended_programme_whoever_calls(world):
+    from interventions.forms_placements import ProgrammeForm
+
+    programme = make_programme(world)
+    form = ProgrammeForm(programme_data(programme, review_on=(TODAY + 90 * DAY).isoformat(), therapist="New name"),
+                         instance=TherapyProgramme.objects.get(pk=programme.pk), school=world.school)
+    assert form.is_valid(), form.errors
+    end_programme(world, programme, TODAY - DAY)
+    before = TherapyProgramme.objects.values().get(pk=programme.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.save_programme(form=form, school=world.school, acting_user=world.people["senco"])
+    assert set(refused.value.message_dict) == {"review_on"}
+    assert TherapyProgramme.objects.values().get(pk=programme.pk) == before
+    # The therapist's name alone goes through from a form opened before the end; it stays ended.
+    running = TherapyProgramme.objects.get(pk=programme.pk)
+    running.ended_on, running.end_reason, running.ended_by = None, "", None
+    form = ProgrammeForm(programme_data(running, therapist="New name"), instance=running, school=world.school)
+    assert form.is_valid(), form.errors
+    services.save_programme(form=form, school=world.school, acting_user=world.people["senco"])
+    assert TherapyProgramme.objects.values().get(pk=programme.pk) == {**before, "therapist": "New name"}

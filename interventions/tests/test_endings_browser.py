@@ -113,3 +113,29 @@ def test_senco_ends_a_group_and_a_programme_on_a_phone(page, live_server, browse
     check_a11y(page, "programme page after ending (phone)")
     shot(page, "programme-after")
     assert TherapyProgramme.objects.get(pk=programme.pk).end_reason == "Discharged by the therapist"
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"], indirect=True)
+def test_an_ended_groups_edit_page_shows_it_fixed_and_takes_a_new_name(page, live_server, browser_world, viewport):
+    from interventions import services_placements
+
+    w = browser_world
+    group = make_group(w, make_intervention(w, name="ELSA", max_group_size=4), name="ELSA Tuesday", days=[1, 3])
+    place(w, group, w.pupil_in)
+    services_placements.end_group(group=group, ended_on=today(), reason="Targets met early",
+                                  acting_user=w.people["senco"])
+    login(page, live_server, w.people["senco"], check=False)
+    page.goto(f"{live_server.url}/interventions/groups/{group.pk}/edit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit ELSA Tuesday")
+    expect(page.locator("main")).to_contain_text("This group ended on")
+    expect(page.locator("main")).to_contain_text("Reason: Targets met early")
+    expect(page.get_by_label("Planned end")).to_be_disabled()
+    expect(page.get_by_label("Start date")).to_be_disabled()
+    expect(page.get_by_label("Name")).to_be_enabled()
+    check_a11y(page, f"edit an ended group ({viewport})")
+    snap_to(Path("/tmp/shots/groups"))(page, "ended-group-edit")
+    page.get_by_label("Name").fill("ELSA Tuesday (autumn)")
+    click_and_wait(page, page.get_by_role("button", name="Save group"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("ELSA Tuesday (autumn)")
+    group.refresh_from_db()
+    assert (group.name, group.ended_on, group.days) == ("ELSA Tuesday (autumn)", today(), [1, 3])

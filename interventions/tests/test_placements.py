@@ -145,17 +145,26 @@ def test_groups_list_shows_a_ta_only_their_groups(client, world):
         assert names == {"Mine", "Theirs"}
 
 
-def test_group_page_names_only_pupils_on_the_tas_caseload(client, world):
+def test_group_page_names_every_pupil_but_shows_targets_only_of_the_tas_caseload(client, world):
+    """The TA runs the group: Isla (nobody's caseload) is on its register, so they see her name and
+    class, her dates on it and her attendance; not her target, nor a link to her placement (a 404)."""
     group = make_group(world)
-    place(world, group, world.pupil_in)
-    place(world, group, world.pupil_out)
+    amelia = place(world, group, world.pupil_in, smart_target="Amelia will name three feelings")
+    isla = place(world, group, world.pupil_out, smart_target="Isla will ask for a break")
     login(client, world, "ta")
     response = client.get(f"/interventions/groups/{group.pk}/")
-    assert [p.pupil for p in response.context["placements"]] == [world.pupil_in]
-    assert b"Isla" not in response.content and b"1 more pupil not on your caseload" in response.content
+    html = response.content.decode()
+    assert [(p.pupil, p.known) for p in response.context["placements"]] == [
+        (world.pupil_in, True), (world.pupil_out, False)]
+    assert '<span class="fw-semibold">Isla Morgan</span> <span class="small text-body-secondary">4B</span>' in html
+    assert "Amelia will name three feelings" in html and f'href="/interventions/placements/{amelia.pk}/"' in html
+    assert "Isla will ask for a break" not in html and f"/interventions/placements/{isla.pk}/" not in html
+    assert "Not on your caseload" in html and "more pupil" not in html
+    assert client.get(f"/interventions/placements/{isla.pk}/").status_code == 404
     login(client, world, "senco")
     response = client.get(f"/interventions/groups/{group.pk}/")
     assert {p.pupil for p in response.context["placements"]} == {world.pupil_in, world.pupil_out}
+    assert "Isla will ask for a break" in response.content.decode()
 
 
 def test_group_page_query_count_is_flat(client, world, django_assert_num_queries):

@@ -315,9 +315,9 @@ def test_teacher_who_runs_a_group_records_it(client, world):
     assert client.post(url(group, today()), post_data([{"placement": p}])).status_code == 302
 
 
-def test_ta_sees_only_their_groups_today_and_only_visible_pupils(client, world, elsa):
+def test_ta_sees_only_their_groups_today_with_everyone_on_them(client, world, elsa):
     group, p1, p2, _ = elsa
-    place(world, group, world.pupil_out)  # on the group, not on the TA's caseload
+    place(world, group, world.pupil_out)  # on the group, not on the TA's caseload: named all the same
     make_group(world, staff=("other_ta",), name="Other TA's group")
     make_group(world, staff=("ta",), name="Not today", days=[(today().weekday() + 1) % 7])
     make_group(world, staff=("ta",), name="Ended group", ended_on=today() - datetime.timedelta(days=1))
@@ -325,11 +325,11 @@ def test_ta_sees_only_their_groups_today_and_only_visible_pupils(client, world, 
                                     staff=("other_school_senco",))
     client.force_login(world.people["ta"])
     html = client.get("/interventions/today/").content.decode()
-    assert "ELSA Tuesday" in html and "Amelia" in html and "Ruby" in html
-    for absent in ("Isla", "Other TA", "Not today", "Ended group", "Riverside group"):
+    assert "ELSA Tuesday" in html and "Amelia" in html and "Ruby" in html and "Isla Morgan" in html
+    for absent in ("Other TA", "Not today", "Ended group", "Riverside group"):
         assert absent not in html
     assert client.get(url(other_school_group, today())).status_code == 404
-    assert "Isla" not in client.get(url(group, today())).content.decode()
+    assert "Isla Morgan" in client.get(url(group, today())).content.decode()
 
 
 def test_record_pages_are_logged(client, world, elsa):
@@ -339,6 +339,154 @@ def test_record_pages_are_logged(client, world, elsa):
     client.get(url(group))
     assert set(AccessLog.objects.values_list("action", flat=True)) >= {
         "interventions.session.record_form", "interventions.session_history.view"}
+
+
+# --- the group's own staff keep its register, whoever's caseload its pupils are on --------------------
+
+@pytest.fixture
+def mixed(world):
+    """The TA's ELSA group (rated sessions): Amelia (their caseload, serving an EHCP outcome) and
+    Isla (nobody's caseload, in 4B, serving an outcome of her own plan)."""
+    group = make_group(world)
+    amelia = place(world, group, world.pupil_in, outcome=outcome_of(in_force_plan(world)),
+                   smart_target="Amelia will name three feelings")
+    isla_outcome = outcome_of(in_force_plan(world, pupil=world.pupil_out))
+    isla = place(world, group, world.pupil_out, outcome=isla_outcome, smart_target="Isla will ask for a break")
+    return group, amelia, isla
+
+
+def test_ta_running_a_group_names_and_marks_every_pupil_on_it(client, world, mixed):
+    group, amelia, isla = mixed
+    client.force_login(world.people["ta"])
+    form = client.get(url(group, today()))
+    html = form.content.decode()
+    assert form.status_code == 200
+    assert re.search(r"<legend>Isla Morgan <span class=\"pupil-class\">4B</span></legend>", html)
+    assert "Amelia will name three feelings" in html  # their own pupil's target
+    assert "Isla will ask for a break" not in html and "Not on your caseload: mark attendance only" in html
+    assert 'name="form-0-rating"' in html and 'name="form-1-rating"' not in html  # Isla isn't rated
+    assert f"/pupils/{world.pupil_out.pk}/" not in html and f"/interventions/placements/{isla.pk}/" not in html
+
+    response = client.post(url(group, today()), post_data([
+        {"placement": amelia, "rating": Rating.SECURE},
+        {"placement": isla, "status": "absent", "absence_reason": "At the dentist", "rating": Rating.SECURE},
+    ], note="Feelings thermometer"))
+    assert response.status_code == 302
+    session = Session.objects.get(group=group)
+    assert (session.note, session.recorded_by) == ("Feelings thermometer", world.people["ta"])
+    marks = {a.placement_id: (a.status, a.absence_reason, a.rating) for a in session.attendance.all()}
+    assert marks == {amelia.pk: ("present", "", Rating.SECURE), isla.pk: ("absent", "At the dentist", None)}
+    # The rating became evidence on Amelia's outcome only; nothing was written to Isla's plan.
+    assert [e.pupil_id for e in ProgressEvidence.objects.all()] == [world.pupil_in.pk]
+
+
+def test_present_pupil_off_the_caseload_is_marked_not_rated(client, world, mixed):
+    group, amelia, isla = mixed
+    client.force_login(world.people["ta"])
+    response = client.post(url(group, today()), post_data([
+        {"placement": amelia}, {"placement": isla, "rating": Rating.ACHIEVED}]))
+    assert response.status_code == 302
+    assert Attendance.objects.get(placement=isla).rating is None  # no rating field for her: not taken
+    assert not ProgressEvidence.objects.exists()
+
+
+def test_service_refuses_a_rating_of_a_pupil_off_the_recorders_caseload(world, mixed):
+    from django.core.exceptions import ValidationError
+    group, amelia, isla = mixed
+    rows = [{"placement_id": amelia.pk, "status": "present", "rating": Rating.SECURE},
+            {"placement_id": isla.pk, "status": "present", "rating": Rating.SECURE}]
+    with pytest.raises(ValidationError, match="Isla Morgan isn't on your caseload"):
+        services_sessions.record_session(group=group, date=today(), status="delivered", minutes=30,
+                                         placements=[amelia, isla], attendance=rows, acting_user=world.people["ta"])
+    assert not Session.objects.exists() and not ProgressEvidence.objects.exists()
+    # The SENCo sees every pupil of the school: both ratings are theirs to give.
+    services_sessions.record_session(group=group, date=today(), status="delivered", minutes=30,
+                                     placements=[amelia, isla], attendance=rows, acting_user=world.people["senco"])
+    assert set(Attendance.objects.values_list("rating", flat=True)) == {Rating.SECURE}
+    assert ProgressEvidence.objects.count() == 2
+
+
+def _record(world, group, day, rows, by="senco"):
+    return services_sessions.record_session(group=group, date=day, status="delivered", minutes=30,
+                                            placements=[p for p, _ in rows], acting_user=world.people[by],
+                                            attendance=[{"placement_id": p.pk, **row} for p, row in rows])
+
+
+def test_recorded_session_shows_pupils_off_the_caseload_by_name_class_and_mark_only(client, world, mixed):
+    group, amelia, isla = mixed
+    group.intervention.records_regulation = True
+    group.intervention.save()
+    day = today() - datetime.timedelta(days=1)
+    _record(world, group, day, [(amelia, {"status": "absent", "absence_reason": "Off sick"}),
+                                (isla, {"status": "absent", "absence_reason": "At the dentist"})])
+    _record(world, group, today(), [(amelia, {"status": "present", "rating": Rating.SECURE}),
+                                    (isla, {"status": "present", "rating": Rating.EMERGING, "regulation": "less"})])
+    client.force_login(world.people["ta"])
+    html = client.get(url(group, day)).content.decode()
+    assert "Isla Morgan</span> <span class=\"small text-body-secondary\">4B</span>:" in html
+    assert "absent (Off sick)" in html  # Amelia: their caseload, every detail
+    assert "dentist" not in html and "not on your caseload: attendance only" in html
+    html = client.get(url(group, today())).content.decode()
+    assert "session target secure" in html and "emerging" not in html and "less regulated" not in html
+    assert "Isla will ask for a break" not in html and f"/pupils/{world.pupil_out.pk}/" not in html
+    # The SENCo reads every detail.
+    client.force_login(world.people["senco"])
+    assert "absent (At the dentist)" in client.get(url(group, day)).content.decode()
+
+
+def test_the_ta_reads_back_what_they_wrote_about_a_pupil_off_their_caseload(client, world, mixed):
+    group, amelia, isla = mixed
+    day = today() - datetime.timedelta(days=1)
+    _record(world, group, day, [(amelia, {"status": "present"}),
+                                (isla, {"status": "absent", "absence_reason": "At the dentist"})], by="ta")
+    client.force_login(world.people["ta"])
+    assert "Isla Morgan" in (html := client.get(url(group, day)).content.decode())
+    assert "absent (At the dentist)" in html
+
+
+def test_history_names_every_pupil_with_their_marks_and_nothing_else(client, world, mixed):
+    group, amelia, isla = mixed
+    day = today() - datetime.timedelta(days=1)
+    _record(world, group, day, [(amelia, {"status": "present"}),
+                                (isla, {"status": "absent", "absence_reason": "At the dentist"})])
+    client.force_login(world.people["ta"])
+    response = client.get(url(group))
+    html = response.content.decode()
+    assert [p.pupil for p in response.context["placements"]] == [world.pupil_in, world.pupil_out]
+    assert "<th scope=\"col\">Isla Morgan</th>" in html and "Isla Morgan</span> <span class=\"small text-body-secondary\">4B</span>" in html
+    assert {p.pupil_id: (p.present, p.recorded) for p in response.context["placements"]} == {
+        world.pupil_in.pk: (1, 1), world.pupil_out.pk: (0, 1)}
+    row = next(r for r in response.context["rows"] if r.date == day)
+    assert [m.status for m in row.marks] == ["present", "absent"]
+    assert "dentist" not in html and "Isla will ask for a break" not in html
+    assert f"/interventions/placements/{isla.pk}/" not in html and f"/pupils/{world.pupil_out.pk}/" not in html
+
+
+def test_a_pupil_who_left_the_school_off_the_caseload_is_counted_not_named(client, world, mixed):
+    from pupils.services import archive_pupil
+    group, amelia, isla = mixed
+    day = today() - datetime.timedelta(days=1)
+    _record(world, group, day, [(amelia, {"status": "present"}), (isla, {"status": "present"})])
+    archive_pupil(pupil=world.pupil_out, acting_user=world.people["senco"])
+    client.force_login(world.people["ta"])
+    for page in (url(group, day), url(group), f"/interventions/groups/{group.pk}/"):
+        html = client.get(page).content.decode()
+        assert "Isla" not in html and "1 more pupil who has left the school, not on your caseload" in html, page
+    form = client.get(url(group, today()))
+    assert "Isla" not in form.content.decode() and [p.pk for p in form.context["formset"].placements] == [amelia.pk]
+
+
+@pytest.mark.parametrize("who", ["other_ta", "teacher"])
+def test_staff_not_named_on_the_group_see_nothing_of_it(client, world, mixed, who):
+    group, amelia, isla = mixed
+    _record(world, group, today() - datetime.timedelta(days=1), [(amelia, {"status": "present"}),
+                                                                 (isla, {"status": "present"})])
+    client.force_login(world.people[who])
+    for page in (url(group), url(group, today()), url(group, today() - datetime.timedelta(days=1)),
+                 f"/interventions/groups/{group.pk}/"):
+        response = client.get(page)
+        assert response.status_code == 404 and b"Isla" not in response.content, page
+    assert b"Isla" not in client.get("/interventions/today/").content
 
 
 # --- history --------------------------------------------------------------------------------------
@@ -417,8 +565,11 @@ def test_record_form_query_count_is_flat(client, world, elsa, django_assert_num_
         assert client.get(url(group, today())).status_code == 200
     for j in range(5):
         place(world, group, ta_pupil(world, first=f"Q{j}", last="More"))
+    for j in range(3):  # on the group, on nobody's caseload: named too, at no extra query
+        place(world, group, PupilFactory(school=world.school, legal_first_name=f"N{j}", legal_last_name="Named"))
     with django_assert_num_queries(11):
-        assert "Q4" in client.get(url(group, today())).content.decode()
+        html = client.get(url(group, today())).content.decode()
+    assert "Q4" in html and "N2 Named" in html
 
 
 def test_history_query_count_is_flat(client, world, elsa, django_assert_num_queries):
@@ -440,5 +591,35 @@ def test_history_query_count_is_flat(client, world, elsa, django_assert_num_quer
         record(back)
     for j in range(4):
         place(world, group, ta_pupil(world, first=f"H{j}", last="More"))
+    for j in range(2):  # on nobody's caseload: a column each, at no extra query
+        place(world, group, PupilFactory(school=world.school, legal_first_name=f"N{j}", legal_last_name="Named"))
     with django_assert_num_queries(12):
-        assert "H3" in client.get(url(group)).content.decode()
+        html = client.get(url(group)).content.decode()
+    assert "H3" in html and "N1 Named" in html
+
+
+def test_recorded_session_query_count_is_flat(client, world, elsa, django_assert_num_queries):
+    group, p1, p2, _ = elsa
+
+    def record(back, placements):
+        day = today() - datetime.timedelta(days=back)
+        services_sessions.record_session(
+            group=group, date=day, status="delivered", minutes=30, placements=placements,
+            attendance=[{"placement_id": p.pk, "status": "absent", "absence_reason": "Trip"} for p in placements],
+            acting_user=world.people["senco"])
+        return url(group, day)
+
+    small = record(1, [p1, p2])
+    client.force_login(world.people["ta"])
+    client.get(small)
+    # session, user, membership, pghistory context; the group, the session, its marks (with who is on
+    # the TA's caseload, in the same query); the session's save (savepoint, update, release)
+    with django_assert_num_queries(10) as counted:
+        assert client.get(small).status_code == 200
+    more = [place(world, group, ta_pupil(world, first=f"R{j}", last="More")) for j in range(3)]
+    more += [place(world, group, PupilFactory(school=world.school, legal_first_name=f"N{j}", legal_last_name="Named"))
+             for j in range(3)]
+    large = record(2, [p1, p2, *more])
+    with django_assert_num_queries(len(counted)):
+        html = client.get(large).content.decode()
+    assert "R2 More" in html and "N2 Named" in html and html.count("absent (Trip)") == 5

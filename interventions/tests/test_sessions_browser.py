@@ -101,3 +101,43 @@ def test_senco_impact_dashboard(page, live_server, browser_world, viewport):
     expect(page.get_by_role("heading", level=1)).to_contain_text("ELSA Tuesday")
     check_a11y(page, f"session history (SENCo, {viewport})")
     shot(page, "session-history")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"], indirect=True)
+def test_ta_keeps_the_register_of_a_group_with_a_pupil_off_their_caseload(page, live_server, browser_world,
+                                                                           viewport):
+    """Isla is on the TA's group but nobody's caseload: on the register by name and class, marked
+    like the others, never rated, no target shown; photographed into /tmp/shots/groups/."""
+    w = browser_world
+    group, p1, p2, outcome = elsa_group(w)
+    isla = place(w, group, w.pupil_out, smart_target="Isla will ask for a break")
+    groups_shot = snap_to(Path("/tmp/shots/groups"))
+    login(page, live_server, w.people["ta"], check=False)
+    page.goto(f"{live_server.url}/interventions/groups/{group.pk}/sessions/{today().isoformat()}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record ELSA Tuesday")
+    row = page.get_by_role("group", name="Isla Morgan 4B")
+    expect(row).to_contain_text("Not on your caseload: mark attendance only")
+    expect(page.locator("main")).not_to_contain_text("Isla will ask for a break")
+    expect(row.get_by_role("group", name="Session target")).to_have_count(0)
+    expect(page.get_by_role("group", name="Amelia Hughes").get_by_role("group", name="Session target")).to_have_count(1)
+    check_a11y(page, f"register with a pupil off the caseload (TA, {viewport})")
+    row.get_by_text("Absent", exact=True).click()
+    row.get_by_label("If absent: reason").fill("At the dentist")
+    groups_shot(page, "register-mixed-group")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_contain_text("2 of 3 present")
+    assert Attendance.objects.get(placement=isla).absence_reason == "At the dentist"
+
+    page.goto(f"{live_server.url}/interventions/groups/{group.pk}/sessions/{today().isoformat()}/")
+    expect(page.locator("main")).to_contain_text("absent (At the dentist)")  # their own words
+    groups_shot(page, "register-recorded")
+    page.goto(f"{live_server.url}/interventions/groups/{group.pk}/sessions/")
+    expect(page.get_by_role("columnheader", name="Isla Morgan")).to_be_visible()
+    check_a11y(page, f"session history with a pupil off the caseload (TA, {viewport})")
+    groups_shot(page, "register-history")
+    page.goto(f"{live_server.url}/interventions/groups/{group.pk}/")
+    expect(page.locator("main")).to_contain_text("Isla Morgan 4B")
+    expect(page.get_by_role("link", name="Isla Morgan")).to_have_count(0)
+    check_a11y(page, f"group page with a pupil off the caseload (TA, {viewport})")
+    groups_shot(page, "group-page-mixed")
