@@ -67,7 +67,9 @@ class ClassGroup(models.Model):
 class PupilQuerySet(models.QuerySet):
     def visible_to(self, staff) -> "PupilQuerySet":
         """The pupils this person may see in their current school: everyone for whole-school
-        roles, otherwise their caseload (pupils assigned directly or through a class group)."""
+        roles, otherwise their caseload (pupils assigned directly or through a class group).
+        StaffContext.sees_pupil asks the same of one pupil in Python; accounts/tests/test_access.py
+        keeps the two in step."""
         if staff is None or staff.school is None:
             return self.none()
         qs = self.filter(school=staff.school)
