@@ -106,9 +106,7 @@ class Launcher:
 
     def run(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         """Run a preparation command to completion; stop it if we are asked to stop."""
-        shown = argv[1:] if argv[0] == PYTHON else argv
-        shown = ["***" if i and shown[i - 1] == "--password" else a for i, a in enumerate(shown)]
-        log(f"{name}: {' '.join(shown)}")
+        log(f"{name}: {shown_command(argv)}")
         proc = self.spawn(name, argv, env)
         try:
             while proc.poll() is None:
@@ -221,6 +219,18 @@ def _group_alive(pgid: int) -> bool:
     return False
 
 
+def app_role_argv(password: str) -> list[str]:
+    """The setup_app_role command line. ``--password=`` keeps one argument even when the random
+    password starts with "-" (token_urlsafe does, 1 time in 64), which argparse would read as an option."""
+    return [PYTHON, "manage.py", "setup_app_role", f"--password={password}"]
+
+
+def shown_command(argv: list[str]) -> str:
+    """A command line for the log: without the interpreter's path, and with any password hidden."""
+    shown = argv[1:] if argv[0] == PYTHON else argv
+    return " ".join("--password=***" if a.startswith("--password=") else a for a in shown)
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -267,9 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         app_env = {**base_env, **chosen.env("app")}
 
         launcher.run("migrate", [PYTHON, "manage.py", "migrate", "--noinput"], owner_env)
-        launcher.run("setup_app_role",
-                     [PYTHON, "manage.py", "setup_app_role", "--password", chosen.app_password],
-                     owner_env)
+        launcher.run("setup_app_role", app_role_argv(chosen.app_password), owner_env)
         launcher.run("collectstatic", [PYTHON, "manage.py", "collectstatic", "--noinput"], owner_env)
         launcher.run("seed_demo", [PYTHON, "manage.py", "seed_demo"], owner_env)
 
