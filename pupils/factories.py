@@ -1,7 +1,7 @@
 import datetime
-import random
 
 import factory
+import factory.random
 from factory.django import DjangoModelFactory
 
 from accounts.factories import InventedName, SchoolFactory, UserFactory
@@ -28,7 +28,7 @@ class PupilFactory(DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     legal_first_name = InventedName("first_name")
     legal_last_name = InventedName("last_name")
-    date_of_birth = factory.LazyFunction(lambda: datetime.date(2017, 1, 1) + datetime.timedelta(days=random.randint(0, 364)))
+    date_of_birth = factory.LazyFunction(lambda: datetime.date(2017, 1, 1) + datetime.timedelta(days=factory.random.randgen.randint(0, 364)))
     upn = factory.Sequence(lambda n: make_upn(383, 2000 + (n // 1000) % 8000, 17, n % 1000))
     year_group = 4
     class_group = factory.SubFactory(ClassGroupFactory, school=factory.SelfAttribute("..school"))

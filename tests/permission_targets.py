@@ -15,7 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-TODAY = datetime.date.today()
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
 DAY = datetime.timedelta(days=1)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -167,21 +170,21 @@ def plans(world, role):
     for label, pupil, _ in per_pupil(world):
         senco = senco_of(world, pupil)
         ehcp = Plan.objects.create(pupil=pupil, kind="ehcp", status="in_force", created_by=senco,
-                                   date_issued=TODAY - 100 * DAY)
+                                   date_issued=today() - 100 * DAY)
         outcome = Outcome.objects.create(plan=ehcp, area_of_need="ci", text="Asks for help with a card")
         evidence = ProgressEvidence.objects.create(pupil=pupil, outcome=outcome, outcome_lineage=outcome.lineage,
                                                    note="Used the card twice", rating=2, recorded_by=senco)
         file = EvidenceFile.objects.create(evidence=evidence, file=stored("card.pdf"), original_name="card.pdf",
                                            content_type="application/pdf", size=len(PDF))
-        review = AnnualReview.objects.create(pupil=pupil, plan=ehcp, meeting_date=TODAY + 20 * DAY, created_by=senco)
+        review = AnnualReview.objects.create(pupil=pupil, plan=ehcp, meeting_date=today() + 20 * DAY, created_by=senco)
         draft = Plan.objects.create(pupil=pupil, kind="sen_support", created_by=senco)
         draft_outcome = Outcome.objects.create(plan=draft, area_of_need="ci", text="Outcome")
         draft_provision = Provision.objects.create(plan=draft, description="Provision", delivered_by="TA",
                                                    frequency="daily")
         bsp = BehaviourSupportPlan.objects.create(pupil=pupil, created_by=senco, behaviours_of_concern="Runs off",
-                                                  review_date=TODAY + 90 * DAY)
+                                                  review_date=today() + 90 * DAY)
         php = PositiveHandlingPlan.objects.create(pupil=pupil, created_by=senco, approved_techniques="Single elbow",
-                                                  review_date=TODAY + 90 * DAY)
+                                                  review_date=today() + 90 * DAY)
         out.append(((label,), {
             "pupil_id": pupil.pk, "kind": "ehcp", "ehcp": ehcp.pk, "outcome": outcome.pk, "file": file.pk,
             "review": review.pk, "draft": draft.pk, "draft_outcome": draft_outcome.pk,
@@ -297,9 +300,9 @@ def alerts(world, role):
     out = []
     for label, pupil, _ in per_pupil(world):
         alert = PatternAlert.objects.create(
-            school=pupil.school, kind="pupil_rise", pupil=pupil, recent_from=TODAY - 28 * DAY,
-            recent_to=TODAY - DAY, recent_count=9, recent_days=20, baseline_from=TODAY - 90 * DAY, baseline_count=3,
-            baseline_days=40, first_seen_on=TODAY - 7 * DAY, last_seen_on=TODAY)
+            school=pupil.school, kind="pupil_rise", pupil=pupil, recent_from=today() - 28 * DAY,
+            recent_to=today() - DAY, recent_count=9, recent_days=20, baseline_from=today() - 90 * DAY, baseline_count=3,
+            baseline_days=40, first_seen_on=today() - 7 * DAY, last_seen_on=today())
         out.append(((label,), {"alert_id": alert.pk}))
     return out
 
@@ -309,7 +312,7 @@ def _ready_pack(world, pupil, batch=None):
 
     name = stored("pack.pdf")
     return EvidencePack.objects.create(
-        school=pupil.school, pupil=pupil, batch=batch, version=1, period_start=TODAY - 100 * DAY, period_end=TODAY,
+        school=pupil.school, pupil=pupil, batch=batch, version=1, period_start=today() - 100 * DAY, period_end=today(),
         requested_by=senco_of(world, pupil), status="ready", file=name, sha256=hashlib.sha256(PDF).hexdigest(),
         size=len(PDF), page_count=1, started_at=timezone.now(), finished_at=timezone.now())
 
@@ -323,7 +326,7 @@ def batches(world, role):
 
     out = []
     for label, pupil in [("in", world.pupil_in), ("other", world.pupil_other_school)]:
-        batch = PackBatch.objects.create(school=pupil.school, due_by=TODAY + 56 * DAY,
+        batch = PackBatch.objects.create(school=pupil.school, due_by=today() + 56 * DAY,
                                          requested_by=senco_of(world, pupil))
         _ready_pack(world, pupil, batch)
         out.append(((label,), {"batch_id": batch.pk}))
@@ -339,7 +342,7 @@ def contributions(world, role):
                                 ("other", world.pupil_other_school, "other_school_senco")]:
         senco, person = senco_of(world, pupil), world.people[asked]
         (contribution,) = services.ask_for_contributions(staff=staff_ctx(senco, pupil.school), pupil=pupil,
-                                                         asked=[person], due_on=TODAY + 14 * DAY)
+                                                         asked=[person], due_on=today() + 14 * DAY)
         services.submit_contribution(staff=staff_ctx(person, pupil.school), contribution=contribution,
                                      progress="Reads two-word phrases now")
         out.append(((label,), {"contribution_id": contribution.pk}))
@@ -426,9 +429,9 @@ def behaviour_plans(world):
         senco = senco_of(world, pupil)
         BehaviourSupportPlan.objects.create(
             pupil=pupil, created_by=senco, behaviours_of_concern="Runs off", status="in_force",
-            review_date=TODAY + 90 * DAY, deescalation_strategies=marker("bsp", label))
+            review_date=today() + 90 * DAY, deescalation_strategies=marker("bsp", label))
         PositiveHandlingPlan.objects.create(pupil=pupil, created_by=senco, status="in_force",
-                                            approved_techniques=marker("php", label), review_date=TODAY + 90 * DAY)
+                                            approved_techniques=marker("php", label), review_date=today() + 90 * DAY)
         type(pupil).objects.filter(pk=pupil.pk).update(what_helps=marker("sen", label))
 
 
@@ -467,7 +470,7 @@ def school_records(world):
         make_record(world, incident=force_incident(world, pupil=pupil, author=by), author=by,
                     technique=marker("restrictive", label))
         plan = Plan.objects.create(pupil=pupil, kind="ehcp", status="in_force", created_by=senco,
-                                   date_issued=TODAY - 100 * DAY)
+                                   date_issued=today() - 100 * DAY)
         Outcome.objects.create(plan=plan, area_of_need="ci", text=marker("plan", label))
         safeguarding.raise_concern(staff=staff_ctx(by, school), pupil=pupil, incident=None, place="Hall",
                                    occurred_at=now - datetime.timedelta(hours=1), facts=marker("concern", label))
@@ -484,13 +487,13 @@ def school_records(world):
         programme.therapist = marker("programme", label)
         programme.save()
         PatternAlert.objects.create(
-            school=school, kind="pupil_rise", pupil=pupil, recent_from=TODAY - 28 * DAY, recent_to=TODAY - DAY,
-            recent_count=9, recent_days=20, baseline_from=TODAY - 90 * DAY, first_seen_on=TODAY - 7 * DAY,
-            last_seen_on=TODAY)
+            school=school, kind="pupil_rise", pupil=pupil, recent_from=today() - 28 * DAY, recent_to=today() - DAY,
+            recent_count=9, recent_days=20, baseline_from=today() - 90 * DAY, first_seen_on=today() - 7 * DAY,
+            last_seen_on=today())
         _ready_pack(world, pupil)
         asked = world.people["other_ta"] if label != "other" else senco
         (contribution,) = services_contributions.ask_for_contributions(
-            staff=staff_ctx(senco, school), pupil=pupil, asked=[asked], due_on=TODAY + 14 * DAY,
+            staff=staff_ctx(senco, school), pupil=pupil, asked=[asked], due_on=today() + 14 * DAY,
             question=marker("contribution", label))
         services_contributions.submit_contribution(staff=staff_ctx(asked, school), contribution=contribution,
                                                    progress="Reads two-word phrases", answer="Yes")

@@ -20,18 +20,21 @@ from sendsupport.models import AccessLog, Notification
 
 from .helpers import force_incident, make_record, record_data, times, url
 
-TODAY = timezone.localdate()
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
 
 
 @pytest.fixture
 def trained(world):
     """The TA's TEAM-TEACH is current; the teacher's expired last month."""
     TrainingRecordFactory(school=world.school, user=world.people["ta"], course="team_teach",
-                          completed_on=TODAY - datetime.timedelta(days=200),
-                          expires_on=TODAY + datetime.timedelta(days=165))
+                          completed_on=today() - datetime.timedelta(days=200),
+                          expires_on=today() + datetime.timedelta(days=165))
     TrainingRecordFactory(school=world.school, user=world.people["teacher"], course="team_teach",
-                          completed_on=TODAY - datetime.timedelta(days=400),
-                          expires_on=TODAY - datetime.timedelta(days=35))
+                          completed_on=today() - datetime.timedelta(days=400),
+                          expires_on=today() - datetime.timedelta(days=35))
     return world
 
 
@@ -68,7 +71,7 @@ def test_ta_records_a_full_intervention_in_one_go(client, trained, django_captur
 
     rows = {s.user: s for s in InterventionStaff.objects.filter(intervention=ri)}
     assert rows[ta].training_status == "current" and rows[ta].course_label == "TEAM-TEACH"
-    assert rows[teacher].training_status == "expired" and rows[teacher].expires_on < TODAY
+    assert rows[teacher].training_status == "expired" and rows[teacher].expires_on < today()
     assert sorted(x.display_name for x in ri.witnesses.all()) == ["Dsl Person", "Mr Cole, visitor",
                                                                   "Mrs Patel, lunchtime supervisor"]
     injuries = [link.injury for link in ri.injury_links.order_by("injury__id")]
@@ -140,7 +143,7 @@ def test_impossible_times_are_refused_next_to_the_field(client, world, field, va
         data["start_time"] = start.strftime("%H:%M")
     typed = {"start-1": (start - datetime.timedelta(minutes=1)).strftime("%H:%M"),
              "future": (now + datetime.timedelta(minutes=5)).strftime("%H:%M"),
-             "tomorrow": (TODAY + datetime.timedelta(days=1)).isoformat()}[value]
+             "tomorrow": (today() + datetime.timedelta(days=1)).isoformat()}[value]
     if value == "future" and (now + datetime.timedelta(minutes=5)).date() != now.date():
         pytest.skip("Five minutes from now is tomorrow: nothing in the future today to type.")
     data[field] = typed
@@ -160,7 +163,7 @@ def test_the_technique_comes_from_the_handling_plan_in_force(client, world):
     ta, pupil = world.people["ta"], world.pupil_in
     plan = PositiveHandlingPlan.objects.create(
         pupil=pupil, created_by=world.people["senco"], status=VersionStatus.IN_FORCE, training_scheme="team_teach",
-        approved_techniques="Friendly escort\n- Double elbow to a safe space", review_date=TODAY,
+        approved_techniques="Friendly escort\n- Double elbow to a safe space", review_date=today(),
         in_force_from=timezone.now())
     incident = force_incident(world)
     client.force_login(ta)

@@ -33,7 +33,10 @@ from reviews.tasks import build_pack_task, sweep_pack_jobs_task
 from sendsupport import sections
 from sendsupport.models import AccessLog, Notification
 
-TODAY = timezone.localdate()
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
 D = datetime.date
 Status = EvidencePack.Status
 
@@ -52,15 +55,15 @@ def history(world):
     school, senco = world.school, world.people["senco"]
     amelia, isla = world.pupil_in, world.pupil_out
     plan = Plan.objects.create(pupil=amelia, kind="ehcp", status="in_force", created_by=senco,
-                               date_issued=TODAY - timedelta(days=500))
-    AnnualReview.objects.create(pupil=amelia, plan=plan, meeting_date=TODAY - timedelta(days=200), status="held",
+                               date_issued=today() - timedelta(days=500))
+    AnnualReview.objects.create(pupil=amelia, plan=plan, meeting_date=today() - timedelta(days=200), status="held",
                                 created_by=senco)
-    AnnualReview.objects.create(pupil=amelia, plan=plan, meeting_date=TODAY + timedelta(days=20),
+    AnnualReview.objects.create(pupil=amelia, plan=plan, meeting_date=today() + timedelta(days=20),
                                 status="planned", created_by=senco)
     lego = Intervention.objects.create(school=school, name="Lego-based therapy", area_of_need="ci", max_group_size=3)
     group = Group.objects.create(school=school, intervention=lego, name="Lego club", days=[1, 3],
                                  starts_at=datetime.time(13, 15), minutes_per_session=45,
-                                 start_date=TODAY - timedelta(days=60), planned_end_date=TODAY + timedelta(days=30),
+                                 start_date=today() - timedelta(days=60), planned_end_date=today() + timedelta(days=30),
                                  created_by=senco)
     # Staff name other pupils in Amelia's target: by first name, preferred name and full name.
     PupilFactory(school=school, legal_first_name="Mohammed", legal_last_name="Ali", preferred_name="Mo")
@@ -79,7 +82,7 @@ def history(world):
 
 def make(world, pupil=None, *, who="senco", start=None, end=None, capture=None) -> EvidencePack:
     pupil = pupil or world.pupil_in
-    return services.start_pack(pupil=pupil, period_start=start or TODAY - timedelta(days=100), period_end=end or TODAY,
+    return services.start_pack(pupil=pupil, period_start=start or today() - timedelta(days=100), period_end=end or today(),
                                acting_user=world.people[who])
 
 
@@ -122,15 +125,15 @@ def test_senco_makes_a_pack_from_the_form_and_downloads_it(client, world, histor
     page = client.get(reverse("reviews:pack_new") + f"?pupil={amelia.pk}")
     assert page.status_code == 200
     # Default period: since the review held 200 days ago, up to today.
-    assert page.context["form"].initial["period_start"] == TODAY - timedelta(days=200)
-    assert page.context["form"].initial["period_end"] == TODAY
+    assert page.context["form"].initial["period_start"] == today() - timedelta(days=200)
+    assert page.context["form"].initial["period_end"] == today()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reviews:pack_new"), {"pupil": amelia.pk, "period_start": "", "period_end": ""})
     pack = EvidencePack.objects.get()
     assert response.status_code == 302 and response["Location"] == pack.get_absolute_url()
     assert (pack.status, pack.version, pack.attempts) == (Status.READY, 1, 1)
-    assert (pack.period_start, pack.period_end) == (TODAY - timedelta(days=200), TODAY)
-    assert pack.review_date == TODAY + timedelta(days=20)  # the review booked
+    assert (pack.period_start, pack.period_end) == (today() - timedelta(days=200), today())
+    assert pack.review_date == today() + timedelta(days=20)  # the review booked
     assert pack.lease_token is None and pack.lease_expires_at is None and pack.steps_done == pack.steps_total
 
     with default_storage.open(pack.file) as f:
@@ -191,13 +194,13 @@ def test_contents_gives_the_page_each_section_starts_on(world, history, django_c
 
 def test_default_period_is_the_last_twelve_months_without_a_review(world):
     period = services.default_period(world.pupil_out)
-    assert period.start == TODAY.replace(year=TODAY.year - 1) or period.start.month == TODAY.month
-    assert period.end == TODAY and period.review_date is None and not period.since_review
+    assert period.start == today().replace(year=today().year - 1) or period.start.month == today().month
+    assert period.end == today() and period.review_date is None and not period.since_review
 
 
 def test_making_it_again_keeps_the_old_version(world, history, django_capture_on_commit_callbacks):
     first = made(world, django_capture_on_commit_callbacks)
-    second = made(world, django_capture_on_commit_callbacks, start=TODAY - timedelta(days=30))
+    second = made(world, django_capture_on_commit_callbacks, start=today() - timedelta(days=30))
     assert (first.version, second.version) == (1, 2)
     assert first.file != second.file and first.sha256 != second.sha256
     first.refresh_from_db()
@@ -232,7 +235,7 @@ def test_period_must_be_in_order_and_not_after_today(client, world):
     assert response.context["form"]["period_start"].value() == "2026-05-01"  # typed values kept
     response = client.post(reverse("reviews:pack_new"), {
         "pupil": world.pupil_in.pk, "period_start": "2026-05-01",
-        "period_end": (TODAY + timedelta(days=3)).isoformat()})
+        "period_end": (today() + timedelta(days=3)).isoformat()})
     assert response.status_code == 400 and "after today" in response.context["form"].errors["period_end"][0]
     assert not EvidencePack.objects.exists()
 
@@ -311,7 +314,7 @@ REFUSED = ["ta", "teacher", "admin", "dsl"]
 @pytest.fixture
 def a_pack_and_batch(world, history, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.start_batch(staff=_staff(world, "senco"), due_by=TODAY + timedelta(weeks=8),
+        batch = services.start_batch(staff=_staff(world, "senco"), due_by=today() + timedelta(weeks=8),
                                      acting_user=world.people["senco"])
     return batch.packs.get(), batch
 
@@ -336,7 +339,7 @@ def test_roles_without_make_packs_are_refused_everything(client, world, a_pack_a
     for url in _urls(pack, batch):
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("reviews:pack_new"), {"pupil": pack.pupil_id}).status_code == 403
-    assert client.post(reverse("reviews:batch_new"), {"due_by": TODAY.isoformat()}).status_code == 403
+    assert client.post(reverse("reviews:batch_new"), {"due_by": today().isoformat()}).status_code == 403
     assert EvidencePack.objects.count() == 1
     assert not AccessLog.objects.filter(action="pupil.evidence_pack.download").exists()
 
@@ -373,7 +376,7 @@ def test_another_schools_pupil_cannot_be_packed(client, world):
 
 def _due(world, pupil, days):
     senco = world.people["senco"]
-    issued = TODAY + timedelta(days=days)
+    issued = today() + timedelta(days=days)
     return Plan.objects.create(pupil=pupil, kind="ehcp", status="in_force", created_by=senco,
                                date_issued=issued.replace(year=issued.year - 1))
 
@@ -385,7 +388,7 @@ def test_batch_makes_a_pack_per_pupil_due_and_one_failure_stops_no_other(
     _due(world, world.pupil_out, 100)  # due after the window: not in the batch
     failing_section.add(world.pupil_class.pk)
     client.force_login(world.people["senco"])
-    due_by = TODAY + timedelta(weeks=4)
+    due_by = today() + timedelta(weeks=4)
     preview = client.get(reverse("reviews:batch_new") + f"?due_by={due_by.isoformat()}")
     assert [p.pk for p in preview.context["pupils"]] == [world.pupil_in.pk, world.pupil_class.pk]
     with django_capture_on_commit_callbacks(execute=True):
@@ -416,7 +419,7 @@ def test_batch_makes_a_pack_per_pupil_due_and_one_failure_stops_no_other(
 
 def test_batch_with_nobody_due_says_so(client, world):
     client.force_login(world.people["senco"])
-    response = client.post(reverse("reviews:batch_new"), {"due_by": TODAY.isoformat()})
+    response = client.post(reverse("reviews:batch_new"), {"due_by": today().isoformat()})
     assert response.status_code == 400 and "No pupil" in response.context["form"].errors["due_by"][0]
     assert not PackBatch.objects.exists()
 
@@ -427,7 +430,7 @@ def test_batch_progress_is_fixed_queries(client, world, django_assert_num_querie
         for i, p in enumerate(pupils):
             if not Plan.objects.filter(pupil=p).exists():
                 _due(world, p, 5 + i)
-        batch = services.start_batch(staff=_staff(world, "senco"), due_by=TODAY + timedelta(weeks=2),
+        batch = services.start_batch(staff=_staff(world, "senco"), due_by=today() + timedelta(weeks=2),
                                      acting_user=world.people["senco"])
         client.get(reverse("reviews:batch_progress", args=[batch.pk]))
         # session, user, membership, the batch, its packs with pupils; the session's refresh (3)
