@@ -110,7 +110,8 @@ class InterventionForm(forms.ModelForm):
 
 class GroupForm(forms.ModelForm):
     days = forms.TypedMultipleChoiceField(choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
-                                          error_messages={"required": "Choose at least one day."})
+                                          error_messages={"required": "Choose at least one day."},
+                                          help_text="Saturday and Sunday are for a club that meets at the weekend.")
 
     class Meta:
         model = Group
@@ -355,6 +356,16 @@ class EndRunForm(forms.Form):
     def for_programme(cls, programme, data=None):
         return cls(data, start=programme.set_on, latest=timezone.localdate(),
                    reason_example="Discharged by the therapist")
+
+
+class ReopenForm(forms.Form):
+    """Re-opening a group or programme ended by mistake: why (kept with its ending, in its history)."""
+
+    reason = forms.CharField(label="Why is it being re-opened?", max_length=REASON_MAX,
+                             widget=forms.Textarea(attrs={"rows": 2, "maxlength": REASON_MAX}),
+                             help_text="Shown on its page with the ending it undoes, e.g. “Ended the wrong group”.",
+                             error_messages={"required": "Say why it is being re-opened.",
+                                             "max_length": f"Keep the reason to {REASON_MAX} characters or fewer."})
 
 
 def sniff_report_type(upload) -> str | None:

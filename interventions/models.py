@@ -6,7 +6,8 @@ and programmes set by external therapists with their delivery log.
 Planned sessions are not stored: they follow from a group's days between its start and end, so a
 change of timetable never leaves stale rows; delivered and cancelled sessions are stored. Ending a
 group early stores its planned sessions after the end as cancelled, with the reason, so the session
-history says what happened to them."""
+history says what happened to them. Re-opening a group ended by mistake withdraws those (they are
+planned again) and re-opens the placements the ending ended; a Reopening keeps the ending undone."""
 
 import datetime
 from decimal import Decimal
@@ -24,7 +25,15 @@ from accounts.models import School
 from plans.models import AreaOfNeed, Outcome, Provision, Rating
 from pupils.models import Pupil
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
+# Schools meet Monday to Friday; Saturday and Sunday are there for the rare weekend club. A group's
+# planned dates, costs and register follow whichever days it has.
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
+            (6, "Sunday")]
+
+
+def day_names(days, *, short=True) -> str:
+    """A group's days in week order, e.g. "Mon, Wed" (only the days it has)."""
+    return ", ".join(name[:3] if short else name for n, name in WEEKDAYS if n in days)
 
 
 @pghistory.track()
@@ -110,6 +119,10 @@ class Group(models.Model):
     @property
     def last_day(self) -> datetime.date:
         return self.ended_on or self.planned_end_date
+
+    @property
+    def day_names(self) -> str:
+        return day_names(self.days)
 
     def planned_dates(self, until: datetime.date | None = None) -> list[datetime.date]:
         """The dates sessions are due on, from the start to the end (or `until`), on its days."""
@@ -295,6 +308,35 @@ class TherapyProgramme(models.Model):
 
     def get_absolute_url(self):
         return reverse("interventions:programme", args=[self.pk])
+
+
+@pghistory.track()
+class Reopening(models.Model):
+    """An ending undone: a group or programme ended by mistake and re-opened by the SENCo, with why.
+    The ending it undid (date, reason, who) is copied here from the run, whose own ending fields are
+    cleared (their history keeps them too), so its page can still say "Ended on X by Y: reason;
+    re-opened on Z by W: reason". For a group, how many placements and cancelled sessions the
+    undoing restored."""
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, null=True, blank=True, related_name="reopenings")
+    programme = models.ForeignKey(TherapyProgramme, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="reopenings")
+    ended_on = models.DateField()
+    end_reason = models.CharField(max_length=200, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    reason = models.CharField(max_length=200)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(default=timezone.now)
+    placements_reopened = models.PositiveSmallIntegerField(default=0)
+    sessions_restored = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["reopened_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(group__isnull=False, programme__isnull=True)
+                                   | Q(group__isnull=True, programme__isnull=False), name="reopening_of_one_run"),
+        ]
 
 
 @pghistory.track()

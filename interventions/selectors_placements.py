@@ -35,7 +35,8 @@ from accounts.models import User
 from pupils.models import Pupil
 
 from .models import (
-    Attendance, Group, Intervention, Placement, ProgrammeDelivery, Session, SessionStatus, TherapyProgramme,
+    Attendance, Group, Intervention, Placement, ProgrammeDelivery, Reopening, Session, SessionStatus, TherapyProgramme,
+    day_names,
 )
 
 
@@ -83,7 +84,53 @@ def group_list(staff, *, current=True):
 
 
 def get_group_for(staff, pk) -> Group:
-    return get_object_or_404(groups_for(staff).select_related("intervention", "ended_by"), pk=pk)
+    """The group, with `was_reopened`: whether an ending of it was ever undone (its page then lists them)."""
+    return get_object_or_404(groups_for(staff).select_related("intervention", "ended_by").annotate(
+        was_reopened=Exists(Reopening.objects.filter(group=OuterRef("pk")))), pk=pk)
+
+
+def reopenings(run) -> list:
+    """The endings of a group or programme that were undone, oldest first, with who ended and who
+    re-opened it (one query; none when `run.was_reopened` says there are none)."""
+    if not getattr(run, "was_reopened", True):
+        return []
+    return list(run.reopenings.select_related("ended_by", "reopened_by"))
+
+
+# The history action its ending writes under (services_placements.end_group): what it wrote is
+# found by that context, so re-opening undoes exactly that and nothing recorded by anyone else.
+END_GROUP_ACTION = "interventions.end_group"
+
+
+def ending_writes(group, *, lock=False) -> tuple[list, list]:
+    """What the group's current ending wrote that is still as it left it: the placements it ended
+    (their end unchanged since) and the planned sessions after the end it stored as cancelled.
+    Found through the history context of the ending (the group's latest change under
+    END_GROUP_ACTION to its current end date): a group ended another way (the demo seed) has none,
+    and sessions recorded by staff, before or after, are never among them. Three queries (one
+    when the ending isn't in the history); `lock` locks the placements for the re-opening."""
+    if group.ended_on is None:
+        return [], []
+    ending = (Group.pgh_event_model.objects.filter(pgh_obj_id=group.pk, ended_on=group.ended_on,
+                                                   pgh_context__metadata__action=END_GROUP_ACTION)
+              .order_by("-pgh_id").values("pgh_context_id").first())
+    if ending is None:
+        return [], []
+    context = ending["pgh_context_id"]
+    # Per placement, the end the ending gave it (its first write in that context).
+    ended = dict(Placement.pgh_event_model.objects.filter(pgh_context_id=context, pgh_label="update",
+                                                          group_id=group.pk, ended_on__isnull=False)
+                 .order_by("-pgh_id").values_list("pgh_obj_id", "ended_on"))
+    placements = Placement.objects.filter(pk__in=ended, group=group).select_related("pupil").order_by(
+        "pupil__legal_last_name", "pupil__legal_first_name", "id")
+    if lock:
+        placements = placements.select_for_update(of=("self",))
+    placements = [p for p in placements if p.ended_on is not None and p.ended_on == ended[p.pk]]
+    stored = Session.pgh_event_model.objects.filter(pgh_context_id=context, pgh_label="insert", group_id=group.pk)
+    sessions = list(Session.objects.filter(pk__in=stored.values("pgh_obj_id"), group=group,
+                                           status=SessionStatus.CANCELLED, date__gt=group.ended_on)
+                    .order_by("date"))
+    return placements, sessions
 
 
 def open_placements(group):
@@ -115,7 +162,8 @@ def group_page(staff, group) -> dict:
         after_end = Session.objects.filter(group=group, date__gt=group.ended_on).aggregate(
             count=Count("id"), first=Min("date"), last=Max("date"))
     return {"placements": rows, "hidden_pupils": len(everyone) - len(rows), "staff_names": staff_names,
-            "current_count": current, "after_end": after_end if after_end and after_end["count"] else None}
+            "current_count": current, "after_end": after_end if after_end and after_end["count"] else None,
+            "reopenings": reopenings(group)}
 
 
 # --- placements -----------------------------------------------------------------------------------
@@ -225,7 +273,7 @@ def _row(p, today, delivered, day_sets) -> dict:
     return {
         "placement": p, "pupil": p.pupil, "group": group, "intervention": intervention,
         "staff": p.staff_names,
-        "days": ", ".join(day[:3] for n, day in WEEKDAY_NAMES if n in days),
+        "days": day_names(days),
         "minutes_per_week": group.minutes_per_session * len(group.days),
         "weeks": max(0, math.ceil(((last - p.start_date).days + 1) / 7)),  # 0: its group ended before it began
         "start": p.start_date, "end": last,
@@ -235,9 +283,6 @@ def _row(p, today, delivered, day_sets) -> dict:
         "sessions_delivered": sessions_delivered, "sessions_attended": sessions_attended,
         "is_current": p.ended_on is None and p.end_date >= today,
     }
-
-
-WEEKDAY_NAMES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")]
 
 
 def _totals(rows) -> dict:
@@ -322,7 +367,9 @@ def programme_list(staff, *, mine=False, current=True):
 
 
 def get_programme_for(staff, pk) -> TherapyProgramme:
-    return get_object_or_404(programmes_for(staff).select_related("pupil", "outcome__plan", "ended_by"), pk=pk)
+    """The programme, with `was_reopened` (see get_group_for)."""
+    return get_object_or_404(programmes_for(staff).select_related("pupil", "outcome__plan", "ended_by").annotate(
+        was_reopened=Exists(Reopening.objects.filter(programme=OuterRef("pk")))), pk=pk)
 
 
 def programme_page(staff, programme) -> dict:
@@ -330,7 +377,7 @@ def programme_page(staff, programme) -> dict:
     deliveries = list(programme.deliveries.select_related("delivered_by")[:200])
     return {"staff_names": [name for _, name in staff_rows],
             "delivers": any(pk == staff.user.pk for pk, _ in staff_rows),
-            "deliveries": deliveries}
+            "deliveries": deliveries, "reopenings": reopenings(programme)}
 
 
 # --- home and pupil panel -------------------------------------------------------------------------

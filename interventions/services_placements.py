@@ -1,5 +1,5 @@
-"""Writes for the catalogue, groups (and ending one), placements (scores, review, ending) and therapy
-programmes (and ending one). Each is atomic and runs under a history context naming the acting user
+"""Writes for the catalogue, groups (and ending or re-opening one), placements (scores, review,
+ending) and therapy programmes (and ending or re-opening one). Each is atomic and runs under a history context naming the acting user
 and the action; views, commands and tasks all come through here. Forms check what a person typed;
 the rules that must hold whoever calls (group size, the plan an outcome belongs to, exit after
 entry, the dates of an ending, an ended group or programme staying as it ended) are checked again
@@ -15,7 +15,10 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from sendsupport import history
 
-from .models import Group, Intervention, Placement, ProgrammeDelivery, Session, SessionStatus, TherapyProgramme
+from .models import (
+    Group, Intervention, Placement, ProgrammeDelivery, Reopening, Session, SessionStatus, TherapyProgramme,
+)
+from .selectors_placements import END_GROUP_ACTION, ending_writes
 
 
 # Once a group or programme has ended it is a record of what ran: its dates, days, time, staff
@@ -310,7 +313,7 @@ def end_group(*, group: Group, ended_on: datetime.date, reason: str, acting_user
     cancelled = [Session(group=group, date=day, status=SessionStatus.CANCELLED, cancel_reason=_cancel_reason(reason),
                          recorded_by=acting_user)
                  for day in group.meeting_dates(first, group.planned_end_date) if day not in recorded]
-    with history.action(user=acting_user.pk, action="interventions.end_group"):
+    with history.action(user=acting_user.pk, action=END_GROUP_ACTION):  # re-opening finds its writes by it
         group.ended_on, group.end_reason, group.ended_by = ended_on, reason, acting_user
         group.save(update_fields=["ended_on", "end_reason", "ended_by"])
         # A placement whose own planned end came first ended then, not later.
@@ -340,3 +343,65 @@ def end_programme(*, programme: TherapyProgramme, ended_on: datetime.date, reaso
         programme.ended_on, programme.end_reason, programme.ended_by = ended_on, reason, acting_user
         programme.save(update_fields=["ended_on", "end_reason", "ended_by"])
     return programme
+
+
+# --- re-opening one ended by mistake --------------------------------------------------------------
+
+def _reopen_problems(reason: str, what: str) -> dict:
+    if not reason:
+        return {"reason": f"Say why the {what} is being re-opened."}
+    if len(reason) > REASON_MAX:
+        return {"reason": f"Keep the reason to {REASON_MAX} characters or fewer (it has {len(reason)})."}
+    return {}
+
+
+def _record_reopening(run, *, reason, acting_user, **counts) -> Reopening:
+    """The ending undone, copied before the run's own ending fields are cleared."""
+    which = {"group": run} if isinstance(run, Group) else {"programme": run}
+    return Reopening.objects.create(**which, ended_on=run.ended_on, end_reason=run.end_reason,
+                                    ended_by_id=run.ended_by_id, reason=reason, reopened_by=acting_user, **counts)
+
+
+@transaction.atomic
+def reopen_group(*, group: Group, reason: str, acting_user) -> Reopening:
+    """Undo a group's ending, made by mistake, for `reason`, all or nothing: the group runs again
+    (its end date, reason and who ended it are cleared from the group, kept in the Reopening row
+    and in its history); the placements its ending ended are open again; and the planned sessions
+    after the end its ending stored as cancelled are withdrawn (so they are planned again and can
+    be recorded). Only what the ending itself wrote and nobody changed since is undone
+    (selectors_placements.ending_writes): every session recorded by staff stays, and a placement
+    ended or reviewed another way keeps its end. Only an ended group is re-opened."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.ended_on is None:
+        raise ValidationError(f"{group.name} is running: there is no ending to undo.")
+    reason = reason.strip()
+    if errors := _reopen_problems(reason, "group"):
+        raise ValidationError(errors)
+    placements, sessions = ending_writes(group, lock=True)
+    with history.action(user=acting_user.pk, action="interventions.reopen_group"):
+        reopening = _record_reopening(group, reason=reason, acting_user=acting_user,
+                                      placements_reopened=len(placements), sessions_restored=len(sessions))
+        Placement.objects.filter(pk__in=[p.pk for p in placements]).update(ended_on=None)
+        # The delete is in the sessions' history under this action, with the ending's cancellation before it.
+        Session.objects.filter(pk__in=[s.pk for s in sessions]).delete()
+        group.ended_on, group.end_reason, group.ended_by = None, "", None
+        group.save(update_fields=["ended_on", "end_reason", "ended_by"])
+    return reopening
+
+
+@transaction.atomic
+def reopen_programme(*, programme: TherapyProgramme, reason: str, acting_user) -> Reopening:
+    """Undo a therapy programme's ending, made by mistake, for `reason`: it is current again (the
+    ending is kept in the Reopening row and its history). Its ending wrote nothing else; the
+    delivery log stays as it is."""
+    programme = TherapyProgramme.objects.select_for_update().get(pk=programme.pk)
+    if programme.ended_on is None:
+        raise ValidationError("The programme is current: there is no ending to undo.")
+    reason = reason.strip()
+    if errors := _reopen_problems(reason, "programme"):
+        raise ValidationError(errors)
+    with history.action(user=acting_user.pk, action="interventions.reopen_programme"):
+        reopening = _record_reopening(programme, reason=reason, acting_user=acting_user)
+        programme.ended_on, programme.end_reason, programme.ended_by = None, "", None
+        programme.save(update_fields=["ended_on", "end_reason", "ended_by"])
+    return reopening

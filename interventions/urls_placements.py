@@ -15,6 +15,7 @@ urlpatterns = [
     path("groups/<int:pk>/", placements.group_detail, name="group"),
     path("groups/<int:pk>/edit/", placements.group_edit, name="group_edit"),
     path("groups/<int:pk>/end/", placements.group_end, name="group_end"),
+    path("groups/<int:pk>/reopen/", placements.group_reopen, name="group_reopen"),
     path("groups/<int:pk>/pupils/add/", placements.placement_add, name="placement_add"),
     path("placements/<int:pk>/", placements.placement_detail, name="placement"),
     path("placements/<int:pk>/scores/", placements.placement_scores, name="placement_scores"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("programmes/<int:pk>/", programmes.programme_detail, name="programme"),
     path("programmes/<int:pk>/edit/", programmes.programme_edit, name="programme_edit"),
     path("programmes/<int:pk>/end/", programmes.programme_end, name="programme_end"),
+    path("programmes/<int:pk>/reopen/", programmes.programme_reopen, name="programme_reopen"),
     path("programmes/<int:pk>/log/", programmes.delivery_add, name="delivery_add"),
     path("programmes/<int:pk>/report/", programmes.programme_report, name="programme_report"),
 ]

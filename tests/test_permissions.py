@@ -197,6 +197,7 @@ MATRIX = {
     "interventions:group": first(INTERVENTIONS, "group"),
     "interventions:group_edit": first(SENCO, "group"),
     "interventions:group_end": first(SENCO, "group"),
+    "interventions:group_reopen": first(SENCO, "group", "get", 302),  # running: nothing to re-open, back to it
     "interventions:placement_add": first(SENCO, "group", "post", 400),
     "interventions:placement": first(INTERVENTIONS, "placement"),
     # scores: the SENCo or whoever runs the group (the TA runs Amelia's; nobody here runs Oliver's). Isla
@@ -212,6 +213,7 @@ MATRIX = {
     "interventions:programme": first(INTERVENTIONS, "programme"),
     "interventions:programme_edit": first(SENCO, "programme"),
     "interventions:programme_end": first(SENCO, "programme"),
+    "interventions:programme_reopen": first(SENCO, "programme", "get", 302),  # current: back to it
     # the delivery log: the staff who deliver it (the TA for Amelia's, the teacher for Oliver's)
     "interventions:delivery_add": first(RECORDERS, "programme", "post", 400,
                                         who=frozenset({"ta", "teacher"})),

@@ -24,9 +24,9 @@ from sendsupport.decorators import school_required
 
 from .. import selectors_placements as selectors
 from .. import services_placements as services
-from ..forms_placements import EndForm, EndRunForm, GroupForm, PlacementForm, ReviewForm, ScoresForm
+from ..forms_placements import EndForm, EndRunForm, GroupForm, PlacementForm, ReopenForm, ReviewForm, ScoresForm
 from ..models import Group
-from .ending import end_page
+from .ending import end_page, reopen_page
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
 
@@ -147,6 +147,24 @@ def group_end(request, pk):
         context={"group": group, "pupils": [p.pupil for p in selectors.open_placements(group)],
                  "not_started": group.start_date > timezone.localdate()},
         log=lambda: log_access(request, action="interventions.group.end_form"))  # it names the group's pupils
+
+
+@login_required
+@school_required
+def group_reopen(request, pk):
+    """Re-open a group ended by mistake: why, with what it will bring back."""
+    request.staff.require(Ability.MANAGE_INTERVENTIONS)
+    group = selectors.get_group_for(request.staff, pk)
+    placements, sessions = selectors.ending_writes(group)
+    return reopen_page(
+        request, group, form=ReopenForm(request.POST or None), name=group.name,
+        reopen=lambda **given: services.reopen_group(group=group, **given),
+        done=lambda reopening: (f"{group.name} re-opened: {_plural(reopening.placements_reopened, 'placement')} "
+                                f"open again, {_plural(reopening.sessions_restored, 'cancelled session')} "
+                                "planned again."),
+        template="interventions/placements/group_reopen.html",
+        context={"group": group, "pupils": [p.pupil for p in placements], "sessions": sessions},
+        log=lambda: log_access(request, action="interventions.group.reopen_form"))  # it names the group's pupils
 
 
 # --- placements -----------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ from sendsupport.decorators import school_required
 
 from .. import selectors_placements as selectors
 from .. import services_placements as services
-from ..forms_placements import DOCX, REPORT_EXTENSIONS, DeliveryForm, EndRunForm, ProgrammeForm, sniff_report_type
+from ..forms_placements import (
+    DOCX, REPORT_EXTENSIONS, DeliveryForm, EndRunForm, ProgrammeForm, ReopenForm, sniff_report_type,
+)
 from ..models import TherapyProgramme
-from .ending import end_page
+from .ending import end_page, reopen_page
 
 FIX_BELOW = "Some details need correcting: see the messages next to the fields. Nothing was saved."
 
@@ -100,6 +102,21 @@ def programme_end(request, pk):
                             f"{date_format(ended.ended_on, 'j F Y')}."),
         template="interventions/programmes/end.html", context={"programme": programme, "pupil": programme.pupil},
         log=lambda: log_access(request, action="interventions.programme.end_form", pupil=programme.pupil))
+
+
+@login_required
+@school_required
+def programme_reopen(request, pk):
+    """Re-open a therapy programme ended by mistake: why."""
+    request.staff.require(Ability.MANAGE_INTERVENTIONS)
+    programme = selectors.get_programme_for(request.staff, pk)
+    return reopen_page(
+        request, programme, form=ReopenForm(request.POST or None), name="The programme",
+        reopen=lambda **given: services.reopen_programme(programme=programme, **given),
+        done=lambda reopening: f"{programme.pupil.display_name}'s {programme.get_service_display()} programme "
+                               "re-opened.",
+        template="interventions/programmes/reopen.html", context={"programme": programme, "pupil": programme.pupil},
+        log=lambda: log_access(request, action="interventions.programme.reopen_form", pupil=programme.pupil))
 
 
 @login_required
