@@ -5,15 +5,17 @@ person may see, and the pupils are always narrowed from `Pupil.objects.visible_t
 
 import datetime
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accounts.access import Ability
 from accounts.models import Term
 from pupils.models import YEAR_GROUPS, ClassGroup, Need, Pupil, SENStatus
 
@@ -26,6 +28,8 @@ PRESETS = [
     (CUSTOM, "Dates below"),
 ]
 FALLBACK_WEEKS = 12  # a school with no term dates yet sees the last 12 weeks
+# Filters that choose pupils: one pupil's page offers none of them (the pupil picker moves to another page).
+PUPIL_FILTERS = ["year", "class_group", "need", "sen_status"]
 
 
 def academic_year_start(day: datetime.date) -> datetime.date:
@@ -80,9 +84,10 @@ class PupilSelect(OnePassSelect):
     school's pupils (3,000)."""
 
     pupils = None  # the queryset the field chooses from (set by the form)
+    empty_label = "All pupils"
 
     def options(self):
-        yield "", "All pupils"
+        yield "", self.empty_label
         rows = self.pupils.values_list("pk", "preferred_name", "legal_first_name", "legal_last_name")
         for pk, preferred, first, last in rows:  # names as Pupil.display_name writes them
             yield pk, f"{preferred or first} {last}"
@@ -103,7 +108,8 @@ class FilterForm(forms.Form):
     pupil = forms.ModelChoiceField(label="Pupil", queryset=Pupil.objects.none(), required=False,
                                    empty_label="All pupils", widget=PupilSelect)
 
-    def __init__(self, data, *, staff, pupil_field=True):
+    def __init__(self, data, *, staff, pupil_field=True, one_pupil=False):
+        """`one_pupil`: the form of one pupil's page: dates and the pupil picker only."""
         super().__init__(data)
         visible = Pupil.objects.visible_to(staff).current()
         ordered = visible.order_by("legal_last_name", "legal_first_name", "pk")
@@ -111,6 +117,11 @@ class FilterForm(forms.Form):
         self.fields["pupil"].widget.pupils = ordered
         self.fields["class_group"].queryset = ClassGroup.objects.filter(
             school=staff.school, pk__in=visible.values("class_group_id"))
+        if one_pupil:  # the picker moves to another pupil's page
+            for name in PUPIL_FILTERS:
+                del self.fields[name]
+            self.fields["pupil"].label = "Another pupil"
+            self.fields["pupil"].widget.empty_label = "Stay on this pupil"
         if not pupil_field:
             del self.fields["pupil"]
         for name, field in self.fields.items():
@@ -137,15 +148,11 @@ class Filters:
     need: str = ""
     sen_status: str = ""
     pupil: Pupil | None = None
+    terms: list = field(default_factory=list, repr=False)  # the school's Term rows, by start
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-    @property
-    def previous(self) -> tuple[datetime.date, datetime.date]:
-        """The equal range just before this one (what "rising" compares with)."""
-        return self.start - datetime.timedelta(days=self.days), self.start - datetime.timedelta(days=1)
 
     @property
     def narrows_pupils(self) -> bool:
@@ -182,11 +189,21 @@ class Filters:
         return "; ".join(parts)
 
 
-def read_filters(request, *, pupil_field=True) -> tuple[FilterForm, Filters]:
+def _terms_missing(preset: str, terms: list[Term], staff):
+    """Why a preset has no dates, and where term dates are entered (a link for those who may)."""
+    which = "Last term's" if preset == "last_term" and terms else "This term's" if terms else "The school's term"
+    if staff.can(Ability.MANAGE_SCHOOL_SETUP):
+        return format_html('{} dates aren\'t entered yet. Enter them in <a href="{}">school set-up</a>.', which,
+                           reverse("accounts:school_setup"))
+    return f"{which} dates aren't entered yet. Ask whoever manages school set-up to enter them."
+
+
+def read_filters(request, *, pupil_field=True, one_pupil=False) -> tuple[FilterForm, Filters]:
     """The filter form bound to the query string and the filters it resolves to. Bad input is
-    shown next to its field and that part falls back to the default (this term, else 12 weeks)."""
+    shown next to its field and that part falls back to the default (this term, else 12 weeks).
+    `one_pupil`: one pupil's page, where only the dates apply."""
     staff = request.staff
-    form = FilterForm(request.GET, staff=staff, pupil_field=pupil_field)
+    form = FilterForm(request.GET, staff=staff, pupil_field=pupil_field, one_pupil=one_pupil)
     form.is_valid()
     data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
     today = timezone.localdate()
@@ -198,13 +215,16 @@ def read_filters(request, *, pupil_field=True) -> tuple[FilterForm, Filters]:
             dates, preset = (data["start"], data["end"]), CUSTOM
     elif preset:
         dates = preset_range(preset, terms, today)
-        if dates is None:
-            form.add_error("preset", "The school's term dates don't cover that yet: ask the office to add them.")
+    missing = preset if preset and preset != CUSTOM and dates is None else ""
     if dates is None:
         preset = "this_term"
         dates = preset_range(preset, terms, today)
         if dates is None:
             preset, dates = CUSTOM, (today - datetime.timedelta(weeks=FALLBACK_WEEKS) + datetime.timedelta(days=1), today)
+    if missing:
+        shown_instead = "this term" if preset == "this_term" else f"the last {FALLBACK_WEEKS} weeks"
+        form.add_error("preset", format_html("{} The figures below are for {}.",
+                                             _terms_missing(missing, terms, staff), shown_instead))
     # Show what the figures cover: the period chosen and its dates (typed values with an error stay).
     shown = form.data.copy()
     shown["preset"] = preset
@@ -218,5 +238,5 @@ def read_filters(request, *, pupil_field=True) -> tuple[FilterForm, Filters]:
             attrs["aria-describedby"] = f"id_{name}-error"
     filters = Filters(start=dates[0], end=dates[1], preset=preset, year=data.get("year"),
                       class_group=data.get("class_group"), need=data.get("need") or "",
-                      sen_status=data.get("sen_status") or "", pupil=data.get("pupil"))
+                      sen_status=data.get("sen_status") or "", pupil=data.get("pupil"), terms=terms)
     return form, filters

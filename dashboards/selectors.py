@@ -23,6 +23,7 @@ from plans.models import AreaOfNeed, Outcome, ProgressEvidence, Rating, VersionS
 from plans.selectors_reviews import reviews_due
 from pupils.models import Pupil
 
+from .comparison import compare
 from .tables import Table
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -30,6 +31,7 @@ RISING_LIMIT = 10
 PHYSICAL_SHOWN = 20  # pupils listed on the page; the CSV lists them all
 TOP_ANTECEDENTS = 10
 REVIEW_WEEKS = 8  # "due" means due within the next eight weeks (as the home page's list)
+REVIEWS_DUE_SHOWN = 5  # after every overdue review, the next few due; the CSV lists them all
 # An incident counts as de-escalated when its recorded outcome says the pupil settled and no force
 # was used. Said on the page, next to the strategy table.
 CALM_OUTCOMES = ["Returned to learning", "Calm, stayed out of class"]
@@ -55,39 +57,40 @@ def _weeks(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     return out
 
 
-def _change(now: int, before: int) -> str:
-    if before == 0:
-        return "new" if now else "no change"
-    pct = round(100 * (now - before) / before)
-    return f"{pct:+d}%"
-
-
 # --- the school overview ------------------------------------------------------------------------
 
 # GROUPING() bits, in the order of the grouped columns below: date, weekday, period, location, pupil,
-# behaviour picks, antecedent picks (a set's own columns are 0).
-SET_DAY, SET_HOTSPOT, SET_LOCATION, SET_PUPIL, SET_PICKS = 63, 79, 119, 123, 124
+# behaviour picks, antecedent picks (a set's own columns are 0). SET_FIRST: the school's first
+# recorded day (not a grouping set).
+SET_DAY, SET_HOTSPOT, SET_LOCATION, SET_PUPIL, SET_PICKS, SET_FIRST = 63, 79, 119, 123, 124, -1
+RISING_MIN = 3  # fewer incidents in the period is too few to call a rise
 
 
-def _incident_counts(staff, filters, pupils) -> list[tuple]:
+def _previous_range(filters, previous) -> tuple[datetime.date, datetime.date]:
+    """The previous period's dates, or an empty range (nothing to compare with)."""
+    return previous or (filters.start, filters.start - datetime.timedelta(days=1))
+
+
+def _incident_counts(staff, filters, pupils, previous) -> list[tuple]:
     """Every incident figure of the overview in one statement. This range: counts (and uses of
-    force) by week, weekday x period, place and pupil, and each quick-pick label ticked; the equal
-    range before it only by week and by pupil (the weekly comparison and "rising"). A whole school
-    is read from its tallies; fewer pupils from their incidents.
+    force) by week, weekday x period, place and pupil, and each quick-pick label ticked; the
+    `previous` range (first, last day, or None) only by day and by pupil (the comparison and
+    "rising"); and the school's first recorded day. A whole school is read from its tallies;
+    fewer pupils from their incidents.
     Rows: (cur, g, day, weekday, period, location, pupil, pick kind, pick label, n, physical)."""
     clause, params = _pupil_clause(staff, filters, pupils)
     if not clause:
-        return _tallied_counts(staff.school.pk, filters)
-    return _counted_incidents(staff.school.pk, filters, clause, params)
+        return _tallied_counts(staff.school.pk, filters, previous)
+    return _counted_incidents(staff.school.pk, filters, previous, clause, params)
 
 
-def _counted_incidents(school_id: int, filters, clause: str = "", params=()) -> list[tuple]:
+def _counted_incidents(school_id: int, filters, previous, clause: str = "", params=()) -> list[tuple]:
     """`_incident_counts` from the incidents themselves (narrowed by `clause`): one index-only pass
     over each range (`incident_school_local_date` covers every column read). The combinations of
     ticks are counted first, a few dozen, then unnested (a label ticked twice counts once); the
     previous range is grouped only by day and pupil, so its rows are hashed once, not four times.
     Weeks are summed from days: the index is in date order, so the days stream without hashing."""
-    prev_start, prev_end = filters.previous
+    prev_start, prev_end = _previous_range(filters, previous)
     sql = f"""
         WITH counts AS (
             SELECT true AS cur,
@@ -108,11 +111,11 @@ def _counted_incidents(school_id: int, filters, clause: str = "", params=()) -> 
             GROUP BY GROUPING SETS ((local_date), (pupil_id)))
         SELECT cur, g, local_date, local_weekday, period_id, location_id, pupil_id, NULL AS kind, NULL AS label,
                n::int, physical::int
-        FROM counts WHERE g NOT IN ({SET_DAY}, {SET_PICKS})
+        FROM counts WHERE g NOT IN ({SET_DAY}, {SET_PICKS}) OR (g = {SET_DAY} AND NOT cur)
         UNION ALL
         SELECT cur, {SET_DAY}, local_date - extract(isodow FROM local_date)::int + 1, NULL, NULL, NULL, NULL, NULL,
                NULL, sum(n)::int, sum(physical)::int
-        FROM counts WHERE g = {SET_DAY}
+        FROM counts WHERE g = {SET_DAY} AND cur
         GROUP BY cur, local_date - extract(isodow FROM local_date)::int + 1
         UNION ALL
         SELECT true, {SET_PICKS}, NULL, NULL, NULL, NULL, NULL, p.kind, p.label, sum(c.n)::int, NULL
@@ -121,27 +124,32 @@ def _counted_incidents(school_id: int, filters, clause: str = "", params=()) -> 
                             UNION SELECT 'antecedent', unnest(c.antecedent_picks)) AS p(kind, label)
         WHERE c.g = {SET_PICKS}
         GROUP BY p.kind, p.label
+        UNION ALL
+        SELECT false, {SET_FIRST}, (SELECT min(local_date) FROM incidents_incident WHERE school_id = %s),
+               NULL, NULL, NULL, NULL, NULL, NULL, 0, 0
         ORDER BY kind, n DESC, label
     """
     with connection.cursor() as cur:
-        cur.execute(sql, [school_id, filters.start, filters.end, *params, school_id, prev_start, prev_end, *params])
+        cur.execute(sql, [school_id, filters.start, filters.end, *params, school_id, prev_start, prev_end, *params,
+                          school_id])
         return cur.fetchall()
 
 
-def _tallied_counts(school_id: int, filters) -> list[tuple]:
+def _tallied_counts(school_id: int, filters, previous) -> list[tuple]:
     """`_incident_counts` for a whole school, from `IncidentTally` (incidents/tallies.py): a few rows
     a day instead of every incident. The same rows, in the same order. Each incident is tallied once
     under its period, so weeks, weekday x period and force are summed from the period rows."""
-    prev_start, _ = filters.previous
+    prev_start, prev_end = _previous_range(filters, previous)
+    week = "local_date - extract(isodow FROM local_date)::int + 1"
     sql = f"""
         WITH t AS MATERIALIZED (
             SELECT local_date >= %s AS cur, local_date, dimension, key, label, n, physical
             FROM incidents_incidenttally
-            WHERE school_id = %s AND local_date BETWEEN %s AND %s)
-        SELECT cur, {SET_DAY}, local_date - extract(isodow FROM local_date)::int + 1, NULL::int, NULL::int, NULL::int,
+            WHERE school_id = %s AND (local_date BETWEEN %s AND %s OR local_date BETWEEN %s AND %s))
+        SELECT cur, {SET_DAY}, CASE WHEN cur THEN {week} ELSE local_date END, NULL::int, NULL::int, NULL::int,
                NULL::int, NULL, NULL, sum(n)::int, sum(physical)::int
         FROM t WHERE dimension = 'period'
-        GROUP BY cur, local_date - extract(isodow FROM local_date)::int + 1 HAVING sum(n) > 0
+        GROUP BY cur, CASE WHEN cur THEN {week} ELSE local_date END HAVING sum(n) > 0
         UNION ALL
         SELECT true, {SET_HOTSPOT}, NULL, extract(isodow FROM local_date)::int, key, NULL, NULL, NULL, NULL,
                sum(n)::int, sum(physical)::int
@@ -155,16 +163,20 @@ def _tallied_counts(school_id: int, filters) -> list[tuple]:
         UNION ALL
         SELECT true, {SET_PICKS}, NULL, NULL, NULL, NULL, NULL, dimension, label, sum(n)::int, NULL
         FROM t WHERE cur AND dimension IN ('behaviour', 'antecedent') GROUP BY dimension, label HAVING sum(n) > 0
+        UNION ALL
+        SELECT false, {SET_FIRST}, (SELECT min(local_date) FROM incidents_incident WHERE school_id = %s),
+               NULL, NULL, NULL, NULL, NULL, NULL, 0, 0
         ORDER BY 8, 10 DESC, 9
     """
     with connection.cursor() as cur:
-        cur.execute(sql, [filters.start, school_id, prev_start, filters.end])
+        cur.execute(sql, [filters.start, school_id, filters.start, filters.end, prev_start, prev_end, school_id])
         return cur.fetchall()
 
 
-def _outcome_progress(pupils) -> Table:
-    """Outcomes of the plans in force, by area of need: how many stand at each point of the one
-    progress scale (their latest evidence), and how many have no evidence yet."""
+def _outcome_progress(pupils) -> tuple[Table, tuple]:
+    """Outcomes of the plans in force, by area of need: the share of them at each point of the one
+    progress scale (their latest evidence) and with no evidence yet, with the counts. One query.
+    Also the grid of shares (areas, columns, percentages) for the chart."""
     latest = (ProgressEvidence.objects.filter(outcome_lineage=OuterRef("lineage"))
               .order_by("-observed_on", "-recorded_at", "-pk").values("rating")[:1])
     counts = (Outcome.objects.filter(plan__status=VersionStatus.IN_FORCE, plan__pupil__in=pupils.values("pk"))
@@ -173,18 +185,25 @@ def _outcome_progress(pupils) -> Table:
     grid = defaultdict(lambda: defaultdict(int))
     for row in counts:
         grid[row["area_of_need"]][row["rating"]] += row["n"]
+    points = [*Rating.values, None]  # None: no evidence yet
+    labels = [*Rating.labels, "No evidence yet"]
     table = Table("outcome_progress", "Outcome progress by area of need",
-                  ["Area of need", *Rating.labels, "No evidence yet", "Outcomes", "Secure or achieved"],
+                  ["Area of need", "Outcomes", *labels, "Secure or achieved"],
                   empty="No outcomes in plans in force for these pupils.",
-                  note="Each outcome of a plan in force counted once, at its latest rating.")
+                  note="Each outcome of a plan in force counted once, at its latest rating: the share of the "
+                       "area's outcomes at each rating (rounded), with the number in brackets.")
+    areas, shares = [], []
     for area, label in AreaOfNeed.choices:
         if area not in grid:
             continue
-        cells = [grid[area][r] for r in Rating.values]
-        total = sum(cells) + grid[area][None]
+        total = sum(grid[area].values())
+        row_shares = [100 * grid[area][p] / total for p in points]
         secure = grid[area][Rating.SECURE] + grid[area][Rating.ACHIEVED]
-        table.rows.append([label, *cells, grid[area][None], total, f"{round(100 * secure / total)}%"])
-    return table
+        table.rows.append([label, total, *[f"{round(share)}% ({grid[area][p]})" for p, share in
+                                          zip(points, row_shares)], f"{round(100 * secure / total)}% ({secure})"])
+        areas.append(label)
+        shares.append([round(share) for share in row_shares])
+    return table, (areas, labels, shares)
 
 
 def _interventions(pupils, filters) -> Table:
@@ -230,6 +249,14 @@ def _interventions(pupils, filters) -> Table:
     return table
 
 
+def _review_state(item) -> str:
+    """"Overdue" only for a review whose date has passed; one still to come with a step behind (papers
+    not out two weeks before) is "Behind": the next column says what."""
+    if item.plan_overdue:
+        return "Overdue"
+    return "Behind" if item.is_overdue else "Due"
+
+
 def _reviews(staff, pupil_ids: set[int] | None) -> tuple[Table, int, int]:
     items = [i for i in reviews_due(staff, weeks=REVIEW_WEEKS) if pupil_ids is None or i.pupil.pk in pupil_ids]
     table = Table("reviews", "Reviews due and overdue",
@@ -237,11 +264,12 @@ def _reviews(staff, pupil_ids: set[int] | None) -> tuple[Table, int, int]:
                   empty=f"No reviews due in the next {REVIEW_WEEKS} weeks and none overdue.")
     for i in items:
         table.rows.append([i.pupil.display_name, i.plan_kind_label,
-                           f"{i.due_on:%-d %b %Y}" if i.due_on else "–", "Overdue" if i.is_overdue else "Due",
+                           f"{i.due_on:%-d %b %Y}" if i.due_on else "–", _review_state(i),
                            " ".join(i.warnings)])
         table.urls.append(reverse("plans:pupil_plans", args=[i.pupil.pk]) if i.review_id is None
                           else reverse("plans:review_detail", args=[i.pupil.pk, i.review_id]))
     overdue = sum(1 for i in items if i.is_overdue)
+    table.limit = overdue + REVIEWS_DUE_SHOWN  # overdue come first (reviews_due's order)
     return table, len(items) - overdue, overdue
 
 
@@ -273,20 +301,19 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
     """Everything on the school overview for these filters (see the module docstring).
     `pupil_link_query` is added to links to a pupil's analytics (the same date range)."""
     pupils = filters.pupils(staff)
-    rows = _incident_counts(staff, filters, pupils)
+    comparison = compare(filters.start, filters.end, filters.preset, filters.terms)
+    rows = _incident_counts(staff, filters, pupils, comparison.range)
     periods = list(Period.objects.filter(school=staff.school).order_by("starts_at"))
     places = dict(Location.objects.filter(school=staff.school).values_list("pk", "name"))
 
-    weeks = _weeks(filters.start, filters.end)
-    prev_start, prev_end = filters.previous
-    prev_weeks = _weeks(prev_start, prev_end)
-    week_now, week_before, phys_now, phys_before = (defaultdict(int) for _ in range(4))
+    week_now, phys_now, day_before, phys_day_before = {}, {}, {}, {}
     hotspot, by_place, by_pupil = {}, {}, defaultdict(lambda: [0, 0, 0])
     picks = {"behaviour": [], "antecedent": []}
+    first_record = None
     for cur, g, day, weekday, period_id, location_id, pupil_id, kind, label, n, physical in rows:
-        if g == SET_DAY:  # summed by week (the day's Monday)
-            (week_now if cur else week_before)[day] = n
-            (phys_now if cur else phys_before)[day] = physical
+        if g == SET_DAY:  # this range by week (the day's Monday), the previous one by day
+            (week_now if cur else day_before)[day] = n
+            (phys_now if cur else phys_day_before)[day] = physical
         elif g == SET_HOTSPOT:
             hotspot[(weekday, period_id)] = n
         elif g == SET_LOCATION:
@@ -298,17 +325,14 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
                 counts[2] = physical
         elif g == SET_PICKS:
             picks[kind].append((label, n))  # in order: most ticked first, then by label
-    total, total_before = sum(week_now.values()), sum(week_before.values())
-    physical_total, physical_before = sum(phys_now.values()), sum(phys_before.values())
+        elif g == SET_FIRST:
+            first_record = day
+    comparison = comparison.with_first_record(first_record)
+    compared = comparison.available
+    total, total_before = sum(week_now.values()), sum(day_before.values())
+    physical_total, physical_before = sum(phys_now.values()), sum(phys_day_before.values())
 
-    weekly = Table("weekly", "Incidents per week",
-                   ["Week beginning", "Incidents", "Physical interventions", "Previous period (same week)"])
-    for i, week in enumerate(weeks):
-        before = week_before.get(prev_weeks[i]) if i < len(prev_weeks) else None
-        weekly.rows.append([f"{week:%-d %b %Y}", week_now.get(week, 0), phys_now.get(week, 0),
-                            before if before is not None else 0])
-    if not total:
-        weekly.rows = []
+    weekly, weeks = _weekly(filters, comparison, week_now, phys_now, day_before)
 
     behaviours = Table("behaviours", "Incidents by behaviour", ["Behaviour", "Incidents"],
                        rows=[[label, n] for label, n in picks["behaviour"]],
@@ -328,27 +352,33 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
                       rows=[[places.get(pk, "Unknown"), n] for pk, n in
                             sorted(by_place.items(), key=lambda kv: (-kv[1], places.get(kv[0], "")))])
 
-    # The largest rises (ties by name) and every pupil with force used; one query for their names
-    # (written as Pupil.display_name writes them).
-    rising_ids = sorted((pk for pk, c in by_pupil.items() if c[0] > c[1]),
-                        key=lambda pk: by_pupil[pk][1] - by_pupil[pk][0])
-    cut = by_pupil[rising_ids[RISING_LIMIT - 1]][0] - by_pupil[rising_ids[RISING_LIMIT - 1]][1] \
-        if len(rising_ids) >= RISING_LIMIT else 0
-    rising_ids = [pk for pk in rising_ids if by_pupil[pk][0] - by_pupil[pk][1] >= cut]
+    # Rising: at least RISING_MIN incidents and more per school day than in the period compared
+    # with; the largest rises (ties by name). Nothing when there is nothing to compare with. One
+    # query for the names of those and of every pupil with force used (as Pupil.display_name).
+    def rise(pk):
+        return comparison.rise(by_pupil[pk][0], by_pupil[pk][1])
+
+    rising_ids = sorted((pk for pk, c in by_pupil.items()
+                         if compared and c[0] >= RISING_MIN and comparison.rises(c[0], c[1])), key=lambda pk: -rise(pk))
+    cut = rise(rising_ids[RISING_LIMIT - 1]) if len(rising_ids) >= RISING_LIMIT else 0
+    rising_ids = [pk for pk in rising_ids if rise(pk) >= cut]
     force_ids = [pk for pk, c in by_pupil.items() if c[2]]
     names = {pk: f"{preferred or first} {last}" for pk, preferred, first, last in Pupil.objects.filter(
         pk__in=[*rising_ids, *force_ids]).values_list("pk", "preferred_name", "legal_first_name", "legal_last_name")}
-    rising_ids = sorted(rising_ids, key=lambda pk: (by_pupil[pk][1] - by_pupil[pk][0], names[pk], pk))[:RISING_LIMIT]
+    rising_ids = sorted(rising_ids, key=lambda pk: (-rise(pk), names[pk], pk))[:RISING_LIMIT]
     force_ids.sort(key=lambda pk: (-by_pupil[pk][2], names[pk], pk))
     pupil_url = reverse("dashboards:pupil", args=[0])[: -len("0/")] + "{}/" + pupil_link_query
     rising = Table("rising", "Pupils whose incidents are rising",
                    ["Pupil", "This period", "Previous period", "Change"],
                    rows=[[names[pk], by_pupil[pk][0], by_pupil[pk][1],
-                          _change(by_pupil[pk][0], by_pupil[pk][1])] for pk in rising_ids],
+                          comparison.change(by_pupil[pk][0], by_pupil[pk][1])] for pk in rising_ids],
                    urls=[pupil_url.format(pk) for pk in rising_ids],
-                   empty="No pupil had more incidents than in the previous period.",
-                   note=f"This period against the {filters.days} days before it; the {RISING_LIMIT} "
-                        "largest rises. Pattern alerts (above) test changes statistically.")
+                   empty="No pupil's incidents rose against the period compared with." if compared
+                   else comparison.describe(),
+                   note=f"Pupils with at least {RISING_MIN} incidents in this period and more per school day than "
+                        f"in the period compared with; the {RISING_LIMIT} largest rises. "
+                        f"{'Change is per school day. ' if comparison.per_school_day else ''}"
+                        "Pattern alerts (above) test changes statistically.")
     physical = Table("physical", "Physical interventions by pupil", ["Pupil", "Physical interventions", "Incidents"],
                      rows=[[names[pk], by_pupil[pk][2], by_pupil[pk][0]] for pk in force_ids],
                      urls=[pupil_url.format(pk) for pk in force_ids[:PHYSICAL_SHOWN]], limit=PHYSICAL_SHOWN,
@@ -357,19 +387,80 @@ def school_overview(staff, filters, *, pupil_link_query: str = "") -> dict:
     pupil_ids = set(pupils.values_list("pk", flat=True)) if filters.narrows_pupils else None
     reviews, reviews_due_count, reviews_overdue = _reviews(staff, pupil_ids)
     medication, medication_table = _medication(staff, pupils, filters)
+    outcome_progress, outcome_grid = _outcome_progress(pupils)
+    def against(now, before) -> str:  # under a key figure
+        if not compared:
+            return "nothing earlier to compare with"
+        if not before:
+            return "none in the period compared with"
+        per_day = " per school day" if comparison.per_school_day else ""
+        return f"{comparison.change(now, before)}{per_day} on the previous {before}"
+
     return {
-        "totals": {"incidents": total, "before": total_before, "change": _change(total, total_before),
+        "totals": {"incidents": total, "before": total_before, "change": comparison.change(total, total_before),
+                   "against": against(total, total_before),
                    "physical": physical_total, "physical_before": physical_before,
-                   "physical_change": _change(physical_total, physical_before),
-                   "reviews_due": reviews_due_count, "reviews_overdue": reviews_overdue},
+                   "physical_change": comparison.change(physical_total, physical_before),
+                   "physical_against": against(physical_total, physical_before),
+                   "compared": compared, "reviews_due": reviews_due_count, "reviews_overdue": reviews_overdue},
+        "comparison": comparison,
+        "weeks": weeks,
         "tables": {t.key: t for t in [weekly, behaviours, antecedents, hotspots, locations, rising, physical,
-                                      _outcome_progress(pupils), _interventions(pupils, filters), medication_table,
+                                      outcome_progress, _interventions(pupils, filters), medication_table,
                                       reviews]},
         "hotspot_grid": ([WEEKDAYS[d - 1] for d in days], [name for _, name in columns],
                          [[hotspot.get((d, pk), 0) for pk, _ in columns] for d in days]),
+        "outcome_grid": outcome_grid,
         "medication": medication,
         "open_concerns": _open_concerns(staff, pupils),
     }
+
+
+def _weekly(filters, comparison, week_now, phys_now, day_before) -> tuple[Table, list[dict]]:
+    """Incidents per week, each week against the same school days of the period compared with
+    (the i-th school day against the i-th); a week with no school days (a half-term, a holiday) is
+    flagged, so a chart can show it as a break rather than a drop to 0. Also each week as a dict
+    (`label`, `school_days`, `no_school_days`) for the charts."""
+    before_by_index = defaultdict(int)
+    for day, n in day_before.items():
+        i = comparison.index_of(day)
+        if i is not None:
+            before_by_index[i] += n
+    school_days = comparison.days
+    weekly = Table("weekly", "Incidents per week",
+                   ["Week beginning", "Incidents", "Physical interventions", "Previous period (same school days)",
+                    "School days"])
+    weeks, done = [], 0
+    for monday in _weeks(filters.start, filters.end):
+        first = done
+        while done < len(school_days) and school_days[done] <= monday + datetime.timedelta(days=6):
+            done += 1
+        before = sum(before_by_index[i] for i in range(first, done)) if comparison.covers(first, done) else None
+        label = f"{monday:%-d %b %Y}"
+        weekly.rows.append([label, week_now.get(monday, 0), phys_now.get(monday, 0),
+                            "–" if before is None else before, done - first])
+        weeks.append({"label": label, "school_days": done - first, "no_school_days": done == first})
+    # A range starting on the Saturday after a half-term (the preset does) or ending on a Sunday
+    # has an edge week of weekend only: left out, not shown as a holiday.
+    while weeks and weeks[0]["no_school_days"] and not weekly.rows[0][1]:
+        weeks, weekly.rows = weeks[1:], weekly.rows[1:]
+    while weeks and weeks[-1]["no_school_days"] and not weekly.rows[-1][1]:
+        weeks, weekly.rows = weeks[:-1], weekly.rows[:-1]
+    holidays = [w["label"] for w in weeks if w["no_school_days"]]
+    short = [f"{w['label'][:-5]}: {w['school_days']}" for w in weeks if 0 < w["school_days"] < 5]
+    notes = []
+    if holidays:
+        notes.append(f"No school days in the week{'s' if len(holidays) > 1 else ''} of {', '.join(holidays)} "
+                     "(a holiday or half-term): a gap in the chart, not a drop to 0.")
+    if short:
+        notes.append(f"Weeks with fewer school days ({', '.join(short)}) have fewer incidents for that reason.")
+    if comparison.available:
+        notes.append("The previous period's figure covers the same school days of the period compared with "
+                     "(see above).")
+    weekly.note = " ".join(notes)
+    if not sum(week_now.values()):
+        weekly.rows, weeks = [], []
+    return weekly, weeks
 
 
 # --- one pupil --------------------------------------------------------------------------------
@@ -478,6 +569,6 @@ def _pupil_progress(pupil, filters) -> Table:
         trail = ", ".join(f"{e.observed_on:%-d %b}: {labels[e.rating]}" for e in items)
         table.rows.append([o.text, o.get_area_of_need_display(), trail, labels[items[0].rating],
                            labels[items[-1].rating]])
-    table.series = [(items[0].outcome.text, [(f"{e.observed_on:%-d %b}", e.rating) for e in items])
+    table.series = [(items[0].outcome.text, [(e.observed_on, e.rating) for e in items])  # for the chart
                     for items in by_outcome.values()]
     return table

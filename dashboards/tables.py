@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 
+from sendsupport.exports import spreadsheet_safe
+
 
 @dataclass
 class Table:
@@ -41,6 +43,5 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(table.columns)
     for row in table.rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        writer.writerow([spreadsheet_safe(v) for v in row])
     return response

@@ -2,12 +2,16 @@
 incidents, for the pupils they may see), each printable and exporting each of its tables as CSV
 with the same filters. Reads only (selectors.py)."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from accounts.access import Ability
+from plans.models import Rating
 from pupils.models import Pupil
 from sendsupport import charts
 from sendsupport.audit import log_access
@@ -26,42 +30,75 @@ def _short(label: str) -> str:
 def _overview_charts(data) -> dict:
     t = data["tables"]
     weekly = t["weekly"].rows
+    # A week with no school days (data["weeks"]) and nothing recorded is a gap in the lines, not a
+    # drop to 0; "–": the period compared with has no such school days.
+    gap = [w["no_school_days"] and r[1] == 0 for w, r in zip(data["weeks"], weekly)]
     rows, cols, values = data["hotspot_grid"]
-    outcome = t["outcome_progress"]
+    areas, ratings, shares = data["outcome_grid"]
     return {
-        "weekly": charts.line_chart(
-            [(_short(r[0]), r[1]) for r in weekly], title="Incidents per week", label="This period",
-            compare=[(_short(r[0]), r[3]) for r in weekly], compare_label="Previous period", show_title=False),
-        "physical": charts.line_chart([(_short(r[0]), r[2]) for r in weekly], title="Physical interventions per week",
-                                      show_title=False, empty_message="No physical interventions in this period."),
-        "behaviours": charts.bar_chart([tuple(r) for r in t["behaviours"].rows], title="Incidents by behaviour",
-                                       show_title=False),
-        "antecedents": charts.bar_chart([tuple(r) for r in t["antecedents"].rows], title="Top antecedents",
-                                        show_title=False),
-        "hotspots": charts.heatmap(rows, cols, values, title="Incidents by weekday and period", show_title=False),
-        "locations": charts.bar_chart([tuple(r) for r in t["locations"].rows], title="Incidents by place",
-                                      show_title=False),
-        "outcome_progress": charts.heatmap(
-            [r[0] for r in outcome.rows], outcome.columns[1:-2], [r[1:-2] for r in outcome.rows],
-            title="Outcomes at each rating, by area of need", show_title=False,
+        "weekly": charts.responsive(
+            charts.line_chart, [(_short(r[0]), None if off else r[1]) for r, off in zip(weekly, gap)],
+            title="Incidents per week", label="This period",
+            compare=[(_short(r[0]), None if r[3] == "–" else r[3]) for r in weekly]
+            if data["comparison"].available else None,
+            compare_label="Previous period (same school days)", show_title=False),
+        "physical": charts.responsive(charts.line_chart,
+                                      [(_short(r[0]), None if off else r[2]) for r, off in zip(weekly, gap)],
+                                      title="Physical interventions per week", show_title=False, columns=True,
+                                      empty_message="No physical interventions in this period."),
+        "behaviours": charts.responsive(charts.bar_chart, [tuple(r) for r in t["behaviours"].rows],
+                                        title="Incidents by behaviour", show_title=False),
+        "antecedents": charts.responsive(charts.bar_chart, [tuple(r) for r in t["antecedents"].rows],
+                                         title="Top antecedents", show_title=False),
+        "hotspots": charts.responsive(charts.heatmap, rows, cols, values, title="Incidents by weekday and period",
+                                      show_title=False, phone={"transpose": True}),
+        "locations": charts.responsive(charts.bar_chart, [tuple(r) for r in t["locations"].rows],
+                                       title="Incidents by place", show_title=False),
+        "outcome_progress": charts.responsive(
+            charts.heatmap, areas, ratings, shares, unit="%",
+            title="Share of outcomes at each rating, by area of need", show_title=False,
             empty_message="No outcomes in plans in force for these pupils."),
     }
 
 
-def _pupil_charts(data) -> dict:
+ABC_PAIRS_CHARTED = 10
+
+
+def _pupil_charts(data, filters) -> dict:
     t = data["tables"]
     rows, cols, values = data["when_grid"]
-    over = t["over_time"].rows
+    # Every week of the range on the time axis, so a quiet week is a gap (or a zero), not skipped.
+    monday = filters.start - datetime.timedelta(days=filters.start.weekday())
+    weeks = [monday + datetime.timedelta(weeks=k) for k in range((filters.end - monday).days // 7 + 1)]
+    weekly = data["weekly"]  # week -> (incidents, mean intensity, mean duration, physical)
+
+    def per_week(pick):
+        return [(f"{w:%-d %b}", pick(weekly[w]) if w in weekly else None) for w in weeks]
+
+    progress = t["progress"]
     return {
-        "functions": charts.bar_chart([(r[0], r[1]) for r in t["functions"].rows], title="Likely function",
-                                      show_title=False),
-        "when": charts.heatmap(rows, cols, values, title="Incidents by weekday and hour", show_title=False),
-        "over_time": charts.line_chart([(_short(r[0]), r[2]) for r in over],
+        "abc": charts.responsive(
+            charts.bar_chart, [(f"{a} → {b}", n) for a, b, n in t["abc"].rows[:ABC_PAIRS_CHARTED]],
+            title=f"The {ABC_PAIRS_CHARTED} most frequent antecedent → behaviour pairs", show_title=False,
+            label_above=True),
+        "functions": charts.responsive(charts.bar_chart, [(r[0], r[1]) for r in t["functions"].rows],
+                                       title="Likely function", show_title=False),
+        "when": charts.responsive(charts.heatmap, rows, cols, values, title="Incidents by weekday and hour",
+                                  show_title=False, phone={"transpose": True}),
+        "over_time": charts.responsive(charts.line_chart, per_week(lambda w: round(float(w[1]), 1)),
                                        title="Mean intensity per week (1-5)", show_title=False),
-        "duration": charts.line_chart([(_short(r[0]), r[3] if r[3] != "–" else None) for r in over],
-                                      title="Mean duration per week", unit="min", show_title=False),
-        "strategies": charts.bar_chart([(r[0], r[2]) for r in t["strategies"].rows],
-                                       title="Times each strategy was followed by de-escalation", show_title=False),
+        "duration": charts.responsive(
+            charts.line_chart, per_week(lambda w: round(float(w[2]), 1) if w[2] is not None else None),
+            title="Mean duration per week", unit="min", show_title=False),
+        "physical": charts.responsive(charts.line_chart, [(label, v or 0) for label, v in per_week(lambda w: w[3])],
+                                      title="Physical interventions per week", show_title=False, columns=True),
+        "strategies": charts.responsive(
+            charts.part_bar_chart, [(r[0], r[2], r[1]) for r in t["strategies"].rows],
+            title="Strategies: times used, and how many of those incidents de-escalated",
+            part_label="De-escalated", whole_label="Used", show_title=False),
+        "progress": charts.responsive(
+            charts.ratings_over_time, getattr(progress, "series", []), Rating.labels, start=filters.start,
+            end=filters.end, title="Each outcome's ratings over the period", show_title=False),
     }
 
 
@@ -102,7 +139,7 @@ def _pupil(request, pupil_id):
     staff = request.staff
     staff.require(Ability.READ_INCIDENTS)
     pupil = get_object_or_404(Pupil.objects.visible_to(staff).select_related("class_group"), pk=pupil_id)
-    form, filters = read_filters(request)
+    form, filters = read_filters(request, one_pupil=True)  # only the dates apply to one pupil
     return pupil, form, filters
 
 
@@ -114,12 +151,13 @@ def pupil(request, pupil_id):
         query = request.GET.copy()
         query.pop("pupil", None)
         return redirect(reverse("dashboards:pupil", args=[filters.pupil.pk]) + (f"?{query.urlencode()}" if query else ""))
+    filters.pupil = None  # this pupil's own page: the summary names the dates only
     data = pupil_analytics(request.staff, pupil, filters)
     log_access(request, action="dashboards.pupil.view", pupil=pupil)
     query = request.GET.copy()
     query.pop("pupil", None)
     return render(request, "dashboards/pupil.html", {
-        **data, "pupil": pupil, "form": form, "filters": filters, "charts": _pupil_charts(data),
+        **data, "pupil": pupil, "form": form, "filters": filters, "charts": _pupil_charts(data, filters),
         "csv": _csv_urls(data["tables"], "dashboards:pupil_csv", [pupil.pk], query.urlencode()),
     })
 
@@ -137,7 +175,7 @@ def pupil_csv(request, pupil_id, key):
 
 def _bad_filters(form):
     """A page shows filter errors beside the fields; an export would quietly widen to the defaults."""
-    problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+    problems = "; ".join(f"{name}: {strip_tags(' '.join(errors))}" for name, errors in form.errors.items())
     return HttpResponseBadRequest(f"This export's filters aren't valid ({problems}). Open the dashboard and "
                                   "choose the filters again.", content_type="text/plain")
 

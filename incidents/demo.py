@@ -9,7 +9,8 @@ What the data shows, on purpose:
 - **A few pupils log far more than the rest.** About 3% of a school's pupils (SEMH and autistic
   pupils with a behaviour support plan first) have most days' incidents; about 8% a few a week;
   other SEN pupils one every few weeks; pupils without SEN now and then. One of the busiest
-  pupils improves across the autumn, another gets worse after the October half-term.
+  pupils improves across the autumn, another gets worse after the October half-term (and needed
+  holding in three incidents of the last four school weeks: a repeated-physical-intervention alert).
 - **Time**: the first 25 minutes after lunch is the busiest part of the day, then lunchtime itself
   and the changes between lessons; Monday registration and first lesson are busier than other
   mornings, Friday's last lesson busier than other afternoons; the first week of September and
@@ -417,6 +418,7 @@ def _seed_school(ctx, school, now) -> dict:
                     incidents.append(made[0])
                     extras.append(made[1])
 
+    _repeated_force(incidents, extras, worsening, [d for d in this_year if d < timezone.localdate(now)])
     _corrections(rng, incidents, extras, locations, now)
     Incident.objects.bulk_create(incidents, batch_size=1000)
 
@@ -597,6 +599,22 @@ def _place(rng, slot, phase, year_then, locations):
     if not found:
         found = [loc for name, loc in locations.items() if "classroom" in name.lower()] or list(locations.values())
     return rng.choice(found)
+
+
+def _repeated_force(incidents, extras, pupil_id, school_days) -> None:
+    """The pupil who gets worse after the October half-term needed holding in their three latest
+    incidents of the last 4 school weeks, so the overview shows a repeated-physical-intervention
+    alert in every demo school (dashboards.alerts: 3 in the last 20 school days). Chosen, not drawn:
+    the rest of the data is the same as without it."""
+    window = set(school_days[-20:])
+    theirs = [i for i, inc in enumerate(incidents)
+              if inc.pupil.pk == pupil_id and timezone.localdate(inc.occurred_at, LONDON) in window]
+    for i in sorted(theirs, key=lambda i: incidents[i].occurred_at)[-3:]:
+        incident = incidents[i]
+        incident.physical_intervention, incident.is_full_report = True, True
+        incident.intensity = max(incident.intensity, 4)
+        if (incident.created_by, StaffRole.INVOLVED) not in extras[i]["staff"]:
+            extras[i]["staff"].append((incident.created_by, StaffRole.INVOLVED))
 
 
 def _corrections(rng, incidents, extras, locations, now):

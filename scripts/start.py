@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             PYTHONUNBUFFERED="1",
         )
         base_env.setdefault("STATIC_ROOT", str(var / "staticfiles"))
+        base_env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")  # links in the demo's emails
         owner_env = {**base_env, **chosen.env("owner")}
         app_env = {**base_env, **chosen.env("app")}
 

@@ -14,6 +14,7 @@ YlGnBu) and prints the number in every cell, so colour is never the only carrier
 Put a small table of the same figures beside each chart where the page is evidence (the pack does).
 """
 
+import datetime
 import itertools
 import math
 from numbers import Number
@@ -26,6 +27,7 @@ TEXT = "#1a1a1a"  # 17:1 on white
 MUTED = "#595959"  # 7:1 on white: axis labels and zeros
 GRID = "#d9d9d9"  # gridlines carry no information of their own
 BAR = "#1f5fa8"  # 6.3:1 on white
+WHOLE = "#c6dbef"  # pale blue: the whole behind a part (outlined in BAR, so the bar's edge still shows 3:1)
 COMPARE = "#b35806"  # orange-brown, 4.8:1 on white; also dashed so it isn't told apart by colour alone
 # YlGnBu, 5 classes (ColorBrewer: colour-blind safe, print friendly); zero is white.
 HEAT = ["#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"]
@@ -109,9 +111,13 @@ def _nice_max(top: float) -> tuple[float, float]:
 def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", horizontal: bool = True,
               desc: str | None = None, empty_message: str = "Nothing recorded in this period.",
               show_title: bool = True, max_label_chars: int = 32, css_class: str = "chart",
-              width: int = WIDTH) -> SafeString:
+              width: int = WIDTH, label_above: bool | None = None) -> SafeString:
     """Bars for a few labelled figures (top antecedents, places, likely functions). Bars scale to
-    the largest value; each bar has its value printed at its end, so no axis is needed."""
+    the largest value; each bar has its value printed at its end, so no axis is needed.
+
+    ``label_above`` puts each label on its own line over its bar, the full width of the chart, so
+    long labels (antecedent → behaviour pairs) are not clipped; by default only a narrow chart
+    (under 480 units) whose labels would be clipped beside the bars does so."""
     items = [(str(label), value) for label, value in items]
     _check(v for _, v in items)
     if not items:
@@ -121,6 +127,12 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", hor
     head = 32 if show_title else 4
     body = [_text(0, 18, title, size=15, weight="bold")] if show_title else []
 
+    if horizontal and label_above is None:
+        longest = min(max(len(label) for label, _ in items), max_label_chars)
+        label_above = width < 480 and 7.4 * longest + 10 > width * 0.45
+    if horizontal and label_above:
+        return _bars_under_labels(items, top, head, body, title=title, desc=desc, unit=unit, css_class=css_class,
+                                  width=width)
     if horizontal:
         chars = min(max(len(label) for label, _ in items), max_label_chars)
         label_w = min(max(7.4 * chars + 10, 60), 260, width * 0.45)
@@ -169,14 +181,109 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", hor
     return _svg(width, height, title, desc, body, css_class)
 
 
+def _bars_under_labels(items, top, head, body, *, title, desc, unit, css_class, width) -> SafeString:
+    """Horizontal bars, each under its label, which takes a second line if it must (a phone's width,
+    or labels too long to sit beside)."""
+    chars = int(width / 7.4)
+    value_w = 8 + 8 * max(len(fmt(v, unit)) for _, v in items)
+    span = width - value_w - 1
+    bar_h, y = 14, head
+    for label, value in items:
+        length = span * (value or 0) / top
+        lines = _wrap(label, chars)
+        body.append("<g>")
+        if " ".join(lines) != label:
+            body.append(f"<title>{escape(label)}</title>")
+        body.extend(_text(0, y + 14 + 16 * k, line) for k, line in enumerate(lines))
+        bar_y = y + 20 + 16 * (len(lines) - 1)
+        if length > 0:
+            body.append(f'<rect x="1" y="{bar_y:.1f}" width="{max(length, 1.5):.1f}" height="{bar_h}" '
+                        f'fill="{BAR}"/>')
+        body.append(_text(1 + length + 6, bar_y + bar_h / 2, fmt(value, unit), baseline="central",
+                          fill=TEXT if value else MUTED))
+        body.append("</g>")
+        y = bar_y + bar_h + 6
+    body.append(f'<line x1="0.5" y1="{head + 18:.1f}" x2="0.5" y2="{y - 6:.1f}" stroke="{MUTED}" stroke-width="1"/>')
+    return _svg(width, y + 4, title, desc, body, css_class)
+
+
+def part_bar_chart(items: list[tuple[str, float, float]], *, title: str, part_label: str, whole_label: str,
+                   desc: str | None = None, empty_message: str = "Nothing recorded in this period.",
+                   show_title: bool = True, css_class: str = "chart", width: int = WIDTH,
+                   label_above: bool | None = None) -> SafeString:
+    """For each label a part of a whole (a strategy: times used, and how many of those de-escalated):
+    a pale outlined bar for the whole with the part drawn solid inside it, "4 of 9" at its end and a
+    legend naming both. Bars keep the callers' order, so order them by the whole (the longer bar)."""
+    items = [(str(label), part, whole) for label, part, whole in items]
+    _check(v for _, p, w in items for v in (p, w))
+    if any((p or 0) > (w or 0) for _, p, w in items):
+        raise ValueError("a part can't be larger than its whole")
+    if not items:
+        return _empty(title, empty_message, css_class, show_title, width)
+    desc = desc or f"{title}. " + "; ".join(
+        f"{label}: {whole_label} {fmt(w)}, {part_label} {fmt(p)}" for label, p, w in items) + "."
+    top = max((w or 0) for _, _, w in items) or 1
+    head = 32 if show_title else 4
+    body = [_text(0, 18, title, size=15, weight="bold")] if show_title else []
+    # legend: what the solid and the pale bar mean
+    x = 0
+    for name, fill in ((part_label, BAR), (whole_label, WHOLE)):
+        body.append(f'<rect x="{x + 0.5}" y="{head + 3.5}" width="18" height="12" fill="{fill}" '
+                    f'stroke="{BAR}" stroke-width="1"/>')
+        body.append(_text(x + 24, head + 10, name, size=12, baseline="central"))
+        x += 40 + 7 * len(name)
+    head += 26
+
+    values = [f"{fmt(p)} of {fmt(w)}" for _, p, w in items]
+    value_w = 8 + 7.4 * max(len(v) for v in values)
+    longest = max(len(label) for label, _, _ in items)
+    if label_above is None:  # a strategy's words matter: whole, over its bar, rather than clipped beside it
+        label_above = 7.4 * longest + 10 > min(260, width * 0.45)
+    if label_above:
+        label_w, chars, bar_h = 1, int(width / 7.4), 14
+    else:
+        label_w = min(max(7.4 * min(longest, 32) + 10, 60), 260, width * 0.45)
+        chars, bar_h = int((label_w - 10) / 7.4), 20
+    span = width - label_w - value_w
+    y = head
+    for (label, part, whole), value in zip(items, values):
+        lines = _wrap(label, chars) if label_above else [_clip(label, chars)]
+        body.append("<g>")
+        if " ".join(lines) != label:
+            body.append(f"<title>{escape(label)}</title>")
+        if label_above:
+            body.extend(_text(0, y + 14 + 16 * k, line) for k, line in enumerate(lines))
+            bar_y = y + 20 + 16 * (len(lines) - 1)
+        else:
+            body.append(_text(label_w - 8, y + 14, lines[0], anchor="end", baseline="central"))
+            bar_y = y + 4
+        whole_len, part_len = span * (whole or 0) / top, span * (part or 0) / top
+        if whole_len > 0:
+            body.append(f'<rect x="{label_w + 0.5:.1f}" y="{bar_y + 0.5:.1f}" width="{max(whole_len - 1, 1):.1f}" '
+                        f'height="{bar_h - 1}" fill="{WHOLE}" stroke="{BAR}" stroke-width="1"/>')
+        if part_len > 0:
+            body.append(f'<rect x="{label_w:.1f}" y="{bar_y:.1f}" width="{max(part_len, 1.5):.1f}" '
+                        f'height="{bar_h}" fill="{BAR}"/>')
+        body.append(_text(label_w + whole_len + 6, bar_y + bar_h / 2, value, baseline="central",
+                          fill=TEXT if whole else MUTED))
+        body.append("</g>")
+        y = bar_y + bar_h + (6 if label_above else 4)
+    axis_top = head + (18 if label_above else 0)
+    body.append(f'<line x1="{label_w - 0.5:.1f}" y1="{axis_top:.1f}" x2="{label_w - 0.5:.1f}" '
+                f'y2="{y - 4:.1f}" stroke="{MUTED}" stroke-width="1"/>')
+    return _svg(width, y + 4, title, desc, body, css_class)
+
+
 def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str = "",
                label: str = "", compare: list[tuple[str, float | None]] | None = None,
                compare_label: str = "", desc: str | None = None,
                empty_message: str = "Nothing recorded in this period.", show_title: bool = True,
-               css_class: str = "chart", width: int = WIDTH) -> SafeString:
+               css_class: str = "chart", width: int = WIDTH, columns: bool = False) -> SafeString:
     """A trend over time (weekly counts). ``compare`` is an optional second series over the same
     steps (the previous period, or the school), drawn dashed in another colour and named in a
-    legend. A ``None`` value is a gap in the line (no data that week), not a zero."""
+    legend. A ``None`` value is a gap in the line (no data that week), not a zero.
+    ``columns`` draws the main series as a column per step instead of a line (counts of rare
+    events, where a line would zigzag between 0 and 1)."""
     compare = compare or []
     _check(v for _, v in points)
     _check(v for _, v in compare)
@@ -193,8 +300,17 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
 
     height = 280
     head = 32 if show_title else 6
-    legend = 22 if compare else 0
     left, right, bottom = 48, 30, 40  # right: room for the last date label, centred on its point
+    # legend entries side by side from the plot's left edge, wrapping onto a new line when too wide
+    keys, x, row = [], left, 0
+    for name, _, colour, dash in series if compare else []:
+        w = 32 + 7.2 * len(name)
+        if keys and x + w > width:
+            x, row = left, row + 1
+        keys.append((x, head + 10 + 18 * row, name, colour, dash))
+        x += w + 16
+    legend = 22 + 18 * row if compare else 0
+    height += 18 * row
     top_y, base = head + legend + 16, height - bottom  # room for the top value's label
     values = [v for _, pts, _, _ in series for _, v in pts if v is not None]
     ymax, step = _nice_max(max(values, default=0))
@@ -202,6 +318,8 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
     n = len(points)
 
     def x_at(i):
+        if columns:  # each column centred in its own slot
+            return left + plot_w * (i + 0.5) / n
         return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
 
     def y_at(v):
@@ -223,6 +341,18 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
             body.append(_text(x_at(i), base + 18, _clip(lab, 10), size=11, anchor="middle", fill=MUTED))
 
     for s, (name, pts, colour, dash) in enumerate(series):
+        if s == 0 and columns:
+            bar_w = min(plot_w / n * 0.7, 28)
+            for i, (lab, v) in enumerate(pts):
+                if v:
+                    body.append(f'<g><title>{escape(lab)}: {escape(fmt(v, unit))}</title>'
+                                f'<rect x="{x_at(i) - bar_w / 2:.1f}" y="{y_at(v):.1f}" width="{bar_w:.1f}" '
+                                f'height="{max(base - y_at(v), 1.5):.1f}" fill="{colour}"/></g>')
+            if n <= plot_w // 45:
+                for i, (_, v) in enumerate(pts):
+                    if v is not None:
+                        body.append(_text(x_at(i), y_at(v) - 6, fmt(v), size=11, anchor="middle"))
+            continue
         segments, current = [], []
         for i, (_, v) in enumerate(pts):
             if v is None:
@@ -249,15 +379,14 @@ def line_chart(points: list[tuple[str, float | None]], *, title: str, unit: str 
             for i, (_, v) in enumerate(pts):
                 if v is not None:
                     body.append(_text(x_at(i), y_at(v) - 9, fmt(v), size=11, anchor="middle"))
-    if compare:
-        x = left
-        for s, (name, _, colour, dash) in enumerate(series):
+    for s, (x, y, name, colour, dash) in enumerate(keys):
+        if s == 0 and columns:
+            body.append(f'<rect x="{x + 6}" y="{y - 6}" width="14" height="12" fill="{colour}"/>')
+        else:
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            y = head + 10
             body.append(f'<line x1="{x}" y1="{y}" x2="{x + 26}" y2="{y}" stroke="{colour}" '
                         f'stroke-width="2.5"{dash_attr}/>')
-            body.append(_text(x + 32, y, name, size=12, baseline="central"))
-            x += 48 + 7.2 * len(name)
+        body.append(_text(x + 32, y, name, size=12, baseline="central"))
     return _svg(width, height, title, desc, body, css_class)
 
 
@@ -287,8 +416,13 @@ def ink_on(fill: str) -> str:
 
 def heatmap(row_labels: list[str], col_labels: list[str], values: list[list[float]], *, title: str,
             unit: str = "", desc: str | None = None, empty_message: str = "Nothing recorded in this period.",
-            show_title: bool = True, css_class: str = "chart", width: int = WIDTH) -> SafeString:
-    """A grid (weekday × period of the school day) shaded by count, the count printed in each cell."""
+            show_title: bool = True, css_class: str = "chart", width: int = WIDTH,
+            transpose: bool = False, upright_columns: bool | None = None) -> SafeString:
+    """A grid (weekday × period of the school day) shaded by count, the count printed in each cell.
+    ``transpose`` draws the rows as columns (on a phone: five weekdays across, the periods down), and
+    the description still reads row by row as given. ``upright_columns`` turns the column labels to
+    read upwards, so narrow columns keep whole words; by default only on a narrow chart (under 480
+    units) whose column labels would be clipped across two lines. A long row label takes two lines."""
     if len(values) != len(row_labels) or any(len(r) != len(col_labels) for r in values):
         raise ValueError("values must have one row per row label and one value per column label")
     flat = [v for r in values for v in r]
@@ -299,24 +433,42 @@ def heatmap(row_labels: list[str], col_labels: list[str], values: list[list[floa
         desc = f"{title}. " + "; ".join(
             f"{row}: " + ", ".join(f"{col} {fmt(v, unit)}" for col, v in zip(col_labels, r) if v)
             for row, r in zip(row_labels, values) if any(r)) + ". Other cells are zero."
+    if transpose:
+        row_labels, col_labels, values = col_labels, row_labels, [list(c) for c in zip(*values)]
     top = max(v or 0 for v in flat)
     head = 32 if show_title else 6
-    label_w = min(max(7.4 * max(len(str(r)) for r in row_labels) + 12, 48), 160)
+    label_w = min(max(7.4 * max(len(str(r)) for r in row_labels) + 12, 48), 160, max(width * 0.4, 48))
+    row_chars = min(20, int((label_w - 12) / 7.4))
     cell_w = (width - label_w) / len(col_labels)
     cell_h = 32
     col_chars = max(int(cell_w / 6.6), 2)
     lines = [_wrap(str(col), col_chars) for col in col_labels]
+    if upright_columns is None:
+        upright_columns = width < 480 and any(" ".join(ls) != str(col) for col, ls in zip(col_labels, lines))
     body = [_text(0, 18, title, size=15, weight="bold")] if show_title else []
-    grid_top = head + 10 + 14 * max(len(ls) for ls in lines)
+    if upright_columns:  # one line each, read upwards from just above its column
+        lines = [[_clip(str(col), 18)] for col in col_labels]
+        grid_top = head + 14 + 6.6 * max(len(ls[0]) for ls in lines)
+    else:
+        grid_top = head + 10 + 14 * max(len(ls) for ls in lines)
     for j, (col, ls) in enumerate(zip(col_labels, lines)):
         tip = f"<title>{escape(col)}</title>" if " ".join(ls) != str(col) else ""
         x = label_w + (j + 0.5) * cell_w
-        texts = "".join(_text(x, grid_top - 8 - 14 * (len(ls) - 1 - k), line, size=11, anchor="middle")
-                        for k, line in enumerate(ls))
+        if upright_columns:
+            y = grid_top - 6
+            texts = (f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="start" fill="{TEXT}" '
+                     f'dominant-baseline="central" transform="rotate(-90 {x:.1f} {y:.1f})">{escape(ls[0])}</text>')
+        else:
+            texts = "".join(_text(x, grid_top - 8 - 14 * (len(ls) - 1 - k), line, size=11, anchor="middle")
+                            for k, line in enumerate(ls))
         body.append(f"<g>{tip}{texts}</g>")
     for i, (row, cells) in enumerate(zip(row_labels, values)):
         y = grid_top + i * cell_h
-        body.append(_text(label_w - 8, y + cell_h / 2, _clip(row, 20), size=12, anchor="end", baseline="central"))
+        shown = _wrap(str(row), row_chars)
+        tip = f"<title>{escape(row)}</title>" if " ".join(shown) != str(row) else ""
+        body.append(f"<g>{tip}" + "".join(
+            _text(label_w - 8, y + cell_h / 2 + 13 * (k - (len(shown) - 1) / 2), line, size=12 if len(shown) == 1
+                  else 11, anchor="end", baseline="central") for k, line in enumerate(shown)) + "</g>")
         for j, v in enumerate(cells):
             fill = heat_colour(v, top)
             x = label_w + j * cell_w
@@ -339,3 +491,86 @@ def heatmap(row_labels: list[str], col_labels: list[str], values: list[list[floa
     body.append(_text(lx + 6 * 26 + 6, ly + 9, more, size=11, fill=MUTED,
                       baseline="central"))
     return _svg(width, ly + 24, title, desc, body, css_class)
+
+
+def ratings_over_time(series: list[tuple[str, list[tuple[datetime.date, int]]]], levels: list[str], *,
+                      start: datetime.date, end: datetime.date, title: str, desc: str | None = None,
+                      empty_message: str = "No ratings recorded in this period.", show_title: bool = True,
+                      css_class: str = "chart", width: int = WIDTH) -> SafeString:
+    """Each outcome's ratings over time, one small panel per outcome: the outcome's words, then its
+    ratings as points on the scale (``levels``, lowest first; a rating is its index) at their dates
+    between ``start`` and ``end``, joined as steps (a rating holds until the next one)."""
+    series = [(str(name), sorted(points)) for name, points in series if points]
+    if any(not 0 <= level < len(levels) for _, pts in series for _, level in pts):
+        raise ValueError("a rating must be an index into levels")
+    if not series:
+        return _empty(title, empty_message, css_class, show_title, width)
+    if desc is None:
+        desc = f"{title}. " + " ".join(
+            f"{name}: " + ", ".join(f"{d:%-d %b %Y} {levels[level]}" for d, level in pts) + "."
+            for name, pts in series)
+    head = 32 if show_title else 4
+    body = [_text(0, 18, title, size=15, weight="bold")] if show_title else []
+    label_w = 6.4 * max(len(lv) for lv in levels) + 10
+    left, right = label_w, 12
+    plot_w = width - left - right
+    step, days = 14, max((end - start).days, 1)
+    plot_h = step * (len(levels) - 1)
+
+    def x_at(day):
+        return left + plot_w * min(max((day - start).days, 0), days) / days
+
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        if day >= start:
+            months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    every = max(1, math.ceil(len(months) / max(1, plot_w // 44)))  # "Sep" labels ~30 units wide
+
+    y = head
+    chars = int(width / 7.6)
+    for name, pts in series:
+        lines = _wrap(name, chars)
+        tip = f"<title>{escape(name)}</title>" if " ".join(lines) != name else ""
+        body.append(f"<g>{tip}" + "".join(_text(0, y + 14 + 16 * k, line, size=13)
+                                          for k, line in enumerate(lines)) + "</g>")
+        top = y + 16 * len(lines) + 12
+        base = top + plot_h
+        for k, level in enumerate(levels):
+            ly = base - step * k
+            body.append(f'<line x1="{left:.1f}" y1="{ly:.1f}" x2="{width - right:.1f}" y2="{ly:.1f}" '
+                        f'stroke="{GRID}" stroke-width="1"/>')
+            body.append(_text(left - 6, ly, level, size=10, anchor="end", fill=MUTED, baseline="central"))
+        for m in months:
+            mx = x_at(m)
+            body.append(f'<line x1="{mx:.1f}" y1="{top - 4:.1f}" x2="{mx:.1f}" y2="{base + 4:.1f}" '
+                        f'stroke="{GRID}" stroke-width="1"/>')
+        coords, held = [], None
+        for d, level in pts:
+            px, py = x_at(d), base - step * level
+            if held is not None:
+                coords.append(f"{px:.1f},{held:.1f}")  # the rating held until this one
+            coords.append(f"{px:.1f},{py:.1f}")
+            held = py
+        if len(coords) > 1:
+            body.append(f'<polyline points="{" ".join(coords)}" fill="none" stroke="{BAR}" stroke-width="2.5" '
+                        f'stroke-linejoin="round"/>')
+        for d, level in pts:
+            body.append(f'<g><title>{d:%-d %b %Y}: {escape(levels[level])}</title>'
+                        f'<circle cx="{x_at(d):.1f}" cy="{base - step * level:.1f}" r="4" fill="{BAR}"/></g>')
+        y = base + 14
+    for i, m in enumerate(months):
+        if i % every == 0:
+            body.append(_text(x_at(m), y + 8, f"{m:%b}", size=11, anchor="middle" if x_at(m) > left + 14 else "start",
+                              fill=MUTED))
+    return _svg(width, y + 14, title, desc, body, css_class)
+
+
+def responsive(draw, *args, phone: dict | None = None, phone_width: int = 360, **kwargs) -> SafeString:
+    """The same chart drawn twice: at ``width`` (default 640) for a laptop or paper, and at
+    ``phone_width`` with ``phone``'s options (``transpose=True`` for a heatmap) for a narrow
+    container. Classes ``chart-wide`` and ``chart-narrow`` let the page's CSS (a container query)
+    show one, so text stays legible at both sizes without sideways scrolling."""
+    wide = draw(*args, css_class="chart chart-wide", **kwargs)
+    narrow = draw(*args, css_class="chart chart-narrow", **{**kwargs, "width": phone_width, **(phone or {})})
+    return mark_safe(wide + narrow)

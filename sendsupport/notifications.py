@@ -1,5 +1,6 @@
 """One inbox for the whole product: a row per recipient, and an email through Celery on commit."""
 
+from django.conf import settings
 from django.db import transaction
 
 from .models import Notification
@@ -13,9 +14,10 @@ def notify(*, users, school, subject: str, body: str = "", url: str = "") -> lis
         [Notification(user=u, school=school, subject=subject, body=body, url=url) for u in users]
     )
     emails = [u.email for u in users]
+    link = f"{settings.SITE_URL}{url}" if url.startswith("/") else url  # an email needs the whole address
     if emails:
         transaction.on_commit(lambda: send_email_task.delay(
-            to=emails, subject=f"SEND Support: {subject}", body=f"{body}\n\n{url}".strip()))
+            to=emails, subject=f"SEND Support: {subject}", body=f"{body}\n\n{link}".strip()))
     return rows
 
 

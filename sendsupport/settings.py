@@ -191,6 +191,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the site is reached (scheme and host, no trailing slash): links in emails, sent from Celery
+# with no request to take the host from. Defaults to the first trusted origin.
+SITE_URL = env("SITE_URL", default=(CSRF_TRUSTED_ORIGINS or ["http://127.0.0.1:8000"])[0]).rstrip("/")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

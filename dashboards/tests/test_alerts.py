@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from accounts.access import ROLE_ABILITIES, Ability, StaffContext
 from accounts.factories import LocationFactory, PeriodFactory, SchoolFactory, TermFactory
@@ -198,8 +199,6 @@ def test_three_physical_interventions_in_four_school_weeks_are_flagged(world, sc
 
 
 def test_archived_pupils_and_other_schools_are_left_out(world, school_year):
-    from django.utils import timezone
-
     room, recent = school_year["classroom"], school_year["recent"]
     log(world, world.pupil_out, [1, 1, 1], recent[:3], location=room, force=True)
     world.pupil_out.archived_at = timezone.now()
@@ -260,7 +259,7 @@ def test_computing_takes_the_same_queries_whatever_the_data(world, school_year, 
 def test_the_nightly_task_covers_every_school(world, school_year):
     log(world, world.pupil_in, [1, 1, 1], school_year["recent"][-3:], location=school_year["classroom"], force=True)
     elsewhere = LocationFactory(school=world.other_school)
-    yesterday = datetime.date.today() - D(days=1)
+    yesterday = timezone.localdate() - D(days=1)  # the school's day (Europe/London), not the machine's
     log(world, world.pupil_other_school, [3], [yesterday], location=elsewhere, force=True)
     SchoolFactory(name="A school with no incidents yet")
     assert compute_pattern_alerts_task.delay().get() == {"new": 1, "updated": 0, "cleared": 0, "failed": 0}
@@ -270,7 +269,7 @@ def test_the_nightly_task_covers_every_school(world, school_year):
 
 
 def test_one_schools_failure_does_not_stop_the_others(world, school_year, monkeypatch):
-    log(world, world.pupil_other_school, [3], [datetime.date.today() - D(days=1)],
+    log(world, world.pupil_other_school, [3], [timezone.localdate() - D(days=1)],
         location=LocationFactory(school=world.other_school), force=True)
     real = alerts.compute_school_alerts
 
@@ -293,7 +292,8 @@ def open_alerts(world, school_year):
     return PatternAlert.objects.all()
 
 
-def test_digest_goes_to_the_schools_sencos_only(world, open_alerts, django_capture_on_commit_callbacks):
+def test_digest_goes_to_the_schools_sencos_only(world, open_alerts, django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://send.example-trust.org.uk"
     monday = datetime.date(2026, 7, 6)
     with django_capture_on_commit_callbacks(execute=True):
         assert send_weekly_digest(school=world.school, today=monday) is True
@@ -301,7 +301,9 @@ def test_digest_goes_to_the_schools_sencos_only(world, open_alerts, django_captu
     [email] = mail.outbox
     assert email.to == [world.people["senco"].email]
     assert "1 pattern alert open" in email.body and "Repeated physical intervention: 1" in email.body
-    assert "/dashboards/alerts/" in email.body
+    # The link works from a mail client: the site's whole address (in the app, the inbox keeps the path).
+    assert email.body.endswith("\n\nhttps://send.example-trust.org.uk/dashboards/alerts/")
+    assert Notification.objects.get().url == "/dashboards/alerts/"
     assert "Amelia" not in email.body and "Hughes" not in email.body  # email names no pupil
     # Rerun (a redelivered task, or later that week): nothing more.
     with django_capture_on_commit_callbacks(execute=True):

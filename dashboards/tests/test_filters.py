@@ -1,10 +1,15 @@
 """Date presets from the school's term dates."""
 
 import datetime
+from html import unescape
 
 import pytest
 
+from django.utils import timezone
+
+from accounts.factories import MembershipFactory, TermFactory, UserFactory
 from accounts.models import Term
+from conftest import enrol_totp
 from dashboards.filters import academic_year_start, preset_range
 
 D = datetime.date
@@ -45,7 +50,40 @@ def test_the_page_falls_back_to_twelve_weeks_without_term_dates_and_says_so(clie
     response = client.get("/dashboards/?preset=last_term")
     filters = response.context["filters"]
     assert filters.days == 84 and filters.preset == "custom"
-    assert "term dates don" in response.content.decode()
+    assert [unescape(e) for e in response.context["form"].errors["preset"]] == [
+        "The school's term dates aren't entered yet. Ask whoever manages school set-up to enter them. "
+        "The figures below are for the last 12 weeks."]
+
+
+def _senco_who_also_sets_up_the_school(world):
+    user = UserFactory(full_name="Senco Admin", email="senco-admin@oakfield.example")
+    MembershipFactory(school=world.school, user=user, roles=["senco", "admin"])
+    enrol_totp(user)
+    return user
+
+
+def test_last_term_without_its_dates_says_where_to_enter_them(client, world):
+    """The demo's case: only this term is entered. "Last term" shows this term's figures and says
+    why, next to the field, with a link to school set-up for those who may enter term dates."""
+    today = timezone.localdate()
+    TermFactory(school=world.school, name="This term", starts_on=today - datetime.timedelta(days=30),
+                ends_on=today + datetime.timedelta(days=30))
+    client.force_login(world.people["senco"])
+    response = client.get("/dashboards/?preset=last_term")
+    assert response.status_code == 200
+    assert response.context["filters"].preset == "this_term"
+    assert [unescape(e) for e in response.context["form"].errors["preset"]] == [
+        "Last term's dates aren't entered yet. Ask whoever manages school set-up to enter them. "
+        "The figures below are for this term."]
+    html = response.content.decode()
+    assert 'id="id_preset-error">Last term&#x27;s dates aren&#x27;t entered yet.' in html
+    client.force_login(_senco_who_also_sets_up_the_school(world))
+    html = client.get("/dashboards/?preset=last_term").content.decode()
+    assert ('entered yet. Enter them in <a href="/staff/school-setup/">school set-up</a>. The figures below are '
+            "for this term.</div>") in html
+    # An export with that link is refused, in plain words.
+    response = client.get("/dashboards/export/weekly.csv?preset=last_term")
+    assert response.status_code == 400 and b"<a" not in response.content
 
 
 def test_an_export_with_filters_that_do_not_hold_is_refused_not_widened(client, world):

@@ -36,7 +36,10 @@ def test_the_figures_match_the_hand_count(client, world, placed):
     totals = response.context["totals"]
     assert (totals["incidents"], totals["before"], totals["change"]) == (8, 4, "+100%")
     assert (totals["physical"], totals["physical_before"]) == (2, 1)
-    assert rows(response, "weekly") == [["2 Nov 2026", 4, 1, 3], ["9 Nov 2026", 4, 1, 1]]
+    # No term dates: every weekday is a school day, so the ten before 2 November (19-30 October) are compared.
+    assert rows(response, "weekly") == [["2 Nov 2026", 4, 1, 3, 5], ["9 Nov 2026", 4, 1, 1, 5]]
+    assert response.context["comparison"].describe().startswith(
+        "Compared with the 10 school days before (19 Oct 2026 to 30 Oct 2026).")
     assert rows(response, "behaviours") == [
         ["Refusal", 4], ["Shouting or swearing", 2], ["Hitting, kicking or biting", 1], ["Leaving the room", 1],
         ["Throwing objects", 1]]
@@ -47,7 +50,7 @@ def test_the_figures_match_the_hand_count(client, world, placed):
     assert rows(response, "hotspots") == [
         ["Mon", 4, 0, 0], ["Tue", 0, 1, 0], ["Wed", 0, 1, 0], ["Thu", 0, 1, 0], ["Fri", 0, 0, 1]]
     assert rows(response, "locations") == [["Hall", 5], ["Playground", 3]]
-    assert rows(response, "rising") == [["Amelia Hughes", 5, 0, "new"]]
+    assert rows(response, "rising") == [["Amelia Hughes", 5, 0, "none before"]]
     # The pupil's analytics open on the same dates.
     assert response.context["tables"]["rising"].urls == [f"/dashboards/pupils/{world.pupil_in.pk}/?{RANGE}"]
     assert rows(response, "physical") == [["Amelia Hughes", 1, 5], ["Isla Morgan", 1, 2]]
@@ -163,3 +166,49 @@ def test_the_overview_takes_the_same_queries_at_two_data_sizes(client, world, pl
     assert response.context["totals"]["incidents"] == 26
     with django_assert_num_queries(OVERVIEW_QUERIES + 1):  # a pupil filter: their ids, for the reviews list
         client.get(f"/dashboards/?{RANGE}&year=4")
+
+
+def test_outcome_progress_is_the_share_of_outcomes_at_each_rating(client, world):
+    """Seven outcomes of plans in force, hand-placed (and one of a draft plan, not counted)."""
+    import datetime
+
+    from plans.models import Outcome, Plan, ProgressEvidence, Rating, VersionStatus
+
+    senco = world.people["senco"]
+
+    def plan(pupil, status=VersionStatus.IN_FORCE):
+        return Plan.objects.create(pupil=pupil, kind=Plan.Kind.EHCP, status=status, created_by=senco)
+
+    def outcome(plan, area, *ratings):
+        made = Outcome.objects.create(plan=plan, area_of_need=area, text=f"Outcome {Outcome.objects.count() + 1}")
+        for day, rating in enumerate(ratings, start=1):  # the last one is the latest
+            ProgressEvidence.objects.create(pupil=plan.pupil, outcome_lineage=made.lineage, outcome=made,
+                                            observed_on=datetime.date(2026, 10, day), note="Seen", rating=rating,
+                                            recorded_by=senco)
+
+    amelia, isla = plan(world.pupil_in), plan(world.pupil_out)
+    outcome(amelia, "semh", Rating.EMERGING, Rating.SECURE)  # secure now
+    outcome(amelia, "semh", Rating.SECURE)
+    outcome(amelia, "semh", Rating.EMERGING)
+    outcome(amelia, "semh")  # no evidence yet
+    outcome(amelia, "ci", Rating.ACHIEVED)
+    outcome(isla, "semh", Rating.DEVELOPING)
+    outcome(isla, "cl")
+    outcome(plan(world.pupil_class, VersionStatus.DRAFT), "semh", Rating.ACHIEVED)  # a draft: not counted
+
+    response = overview(client, senco)
+    table = response.context["tables"]["outcome_progress"]
+    assert table.columns == ["Area of need", "Outcomes", "Not yet started", "Emerging", "Developing", "Secure",
+                             "Achieved", "No evidence yet", "Secure or achieved"]
+    assert table.rows == [
+        ["Communication and interaction", 1, "0% (0)", "0% (0)", "0% (0)", "0% (0)", "100% (1)", "0% (0)", "100% (1)"],
+        ["Cognition and learning", 1, "0% (0)", "0% (0)", "0% (0)", "0% (0)", "0% (0)", "100% (1)", "0% (0)"],
+        ["Social, emotional and mental health", 5, "0% (0)", "20% (1)", "20% (1)", "40% (2)", "0% (0)", "20% (1)",
+         "40% (2)"]]
+    areas, ratings, shares = response.context["outcome_grid"]
+    assert ratings == table.columns[2:-1]
+    assert shares == [[0, 0, 0, 0, 100, 0], [0, 0, 0, 0, 0, 100], [0, 20, 20, 40, 0, 20]]
+    # Narrowed to one pupil: her outcomes only.
+    narrowed = overview(client, senco, f"{RANGE}&pupil={world.pupil_out.pk}").context["tables"]["outcome_progress"]
+    assert [row[:2] for row in narrowed.rows] == [["Cognition and learning", 1], ["Social, emotional and mental health", 1]]
+    assert narrowed.rows[1][4] == "100% (1)"  # developing

@@ -6,6 +6,7 @@ import datetime
 import random
 
 from accounts.factories import LocationFactory, PeriodFactory
+from dashboards.comparison import compare
 from dashboards.filters import Filters
 from dashboards.selectors import SET_PICKS, _counted_incidents, _tallied_counts
 from incidents.factories import IncidentFactory
@@ -17,9 +18,11 @@ from .fixtures import LONDON, place_incidents
 LABELS = ["Refusal", "Shouting or swearing", "Leaving the room", "Hitting, kicking or biting", "Throwing objects"]
 
 
-def both(school, start, end):
+def both(school, start, end, previous="before"):
+    """Both readings, comparing with the school days just before (or `previous`: a range, or None)."""
     filters = Filters(start=start, end=end, preset="custom")
-    return _tallied_counts(school.pk, filters), _counted_incidents(school.pk, filters)
+    previous = compare(start, end, "custom", []).range if previous == "before" else previous
+    return _tallied_counts(school.pk, filters, previous), _counted_incidents(school.pk, filters, previous)
 
 
 def assert_same(tallied, counted):
@@ -54,6 +57,10 @@ def test_random_incidents_and_ranges_read_the_same_both_ways(world):
               datetime.date(2026, 10, 7)), (datetime.date(2026, 10, 14), datetime.date(2026, 11, 2))]
     for start, end in ranges:
         assert_same(*both(world.school, start, end))
+    # A previous period apart from the range (a term before), and none at all.
+    assert_same(*both(world.school, datetime.date(2026, 11, 2), datetime.date(2026, 11, 20),
+                      (datetime.date(2026, 9, 7), datetime.date(2026, 9, 25))))
+    assert_same(*both(world.school, datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), None))
     # Corrections through the ORM move counts between days, places, periods and pupils.
     for incident in rng.sample(incidents, 40):
         incident.occurred_at += datetime.timedelta(days=rng.randrange(-5, 6))

@@ -16,6 +16,7 @@ from pupils.selectors import get_pupil_for
 from sendsupport import panels
 from sendsupport.audit import log_access
 from sendsupport.decorators import school_required
+from sendsupport.exports import spreadsheet_safe
 
 from .. import selectors, services
 from ..forms import AddendumForm, CorrectionForm, IncidentFilterForm
@@ -151,16 +152,11 @@ def export_csv(request):
     def joined(picks, text):
         return "; ".join(list(picks) + ([text.strip()] if text.strip() else []))
 
-    def safe(cell):
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        text = str(cell)
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
     def rows():
         writer = csv.writer(_Echo())
         yield writer.writerow(EXPORT_COLUMNS)
         for i in qs.iterator(chunk_size=2000):
-            yield writer.writerow(map(safe, [
+            yield writer.writerow(map(spreadsheet_safe, [
                 i.reference, f"{timezone.localtime(i.occurred_at):%Y-%m-%d %H:%M}",
                 f"{timezone.localtime(i.recorded_at):%Y-%m-%d %H:%M}", i.pupil.display_name, i.pupil.upn,
                 str(i.pupil.class_group or ""), str(i.location), i.period.name if i.period else "",
