@@ -125,7 +125,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="sendsupport"),
+        # Per database: two copies served from one Redis (demo databases on one machine) never read
+        # each other's cached quick picks or rate-limit counters.
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=f"sendsupport.{DATABASES['default']['NAME']}"),
     }
 }
 
@@ -253,7 +255,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)  # kombu spells 
 CELERY_RESULT_BACKEND = None
 # Tests' real workers take their own queue, so what they queue (a pack's "ready" email) never waits
 # in the shared default queue for another run's worker.
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Per database too: a worker never runs a task queued for another database on the same Redis (a
+# pack id there is another pupil's); a stopped deployment's queued tasks wait for its own worker.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"sendsupport.{DATABASES['default']['NAME']}")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
