@@ -7,13 +7,13 @@ import datetime
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import Role
 from care import selectors, services
 from care.models import Administration, Batch, HealthcarePlan, Medicine, ParentTold, StockCheck, WitnessConfirmation
 from care.selectors import due_now, stock_warnings
+from conftest import seed_demo_on_one_day
 from pupils.models import Pupil
 from sendsupport import demo
 
@@ -26,9 +26,8 @@ def seeders(monkeypatch):
 
 
 def test_demo_has_a_term_of_medication(db, seeders):
-    call_command("seed_demo", stdout=open("/dev/null", "w"), pupils=60, schools=1)
+    today = seed_demo_on_one_day(pupils=60, schools=1)
     school = Medicine.objects.first().school
-    today = timezone.localdate()
 
     plans = HealthcarePlan.objects.filter(pupil__school=school)
     in_force = plans.filter(status="in_force")

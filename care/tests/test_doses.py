@@ -17,11 +17,14 @@ from care.factories import BatchFactory, MedicineFactory
 from care.models import Administration, Outcome, StockCheck, WitnessConfirmation
 from sendsupport.models import Notification
 
-YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
+
+def yesterday():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate() - datetime.timedelta(days=1)
 
 
 def at(hh, mm=0, day=None):
-    return services.slot_at(day or YESTERDAY, datetime.time(hh, mm))
+    return services.slot_at(day or yesterday(), datetime.time(hh, mm))
 
 
 def refusals(**kw):
@@ -67,7 +70,8 @@ def test_scheduled_dose_in_window_is_recorded_and_stock_falls(world, scheduled):
 
 def test_giver_training_is_copied_onto_the_record(world, scheduled):
     TrainingRecordFactory(school=world.school, user=world.people["ta"], course="medication",
-                          completed_on=YESTERDAY - datetime.timedelta(days=100))
+                          completed_on=yesterday() - datetime.timedelta(days=100),
+                          expires_on=yesterday() + datetime.timedelta(days=265))  # not the factory's fixed 2027 date
     record = give(world, *scheduled, at(12), slot=at(12))
     assert record.giver_trained is True
 
@@ -120,7 +124,7 @@ def test_no_consent_means_it_cannot_be_given(world):
 
 
 def test_consent_past_its_review_date_means_it_cannot_be_given(world):
-    medicine = MedicineFactory(pupil=world.pupil_in, consent_review_on=YESTERDAY - datetime.timedelta(days=1))
+    medicine = MedicineFactory(pupil=world.pupil_in, consent_review_on=yesterday() - datetime.timedelta(days=1))
     problems = refusals(medicine=medicine, outcome="given", at=at(12), scheduled_for=at(12),
                         batch=BatchFactory(medicine=medicine), acting_user=world.people["ta"])
     assert "due for review" in problems["__all__"][0]
@@ -128,7 +132,7 @@ def test_consent_past_its_review_date_means_it_cannot_be_given(world):
 
 def test_expired_batch_is_refused(world, scheduled):
     medicine, _ = scheduled
-    old = BatchFactory(medicine=medicine, expires_on=YESTERDAY - datetime.timedelta(days=1))
+    old = BatchFactory(medicine=medicine, expires_on=yesterday() - datetime.timedelta(days=1))
     problems = refusals(medicine=medicine, outcome="given", at=at(12), scheduled_for=at(12), batch=old,
                         acting_user=world.people["ta"])
     assert problems["batch"] == [f"This batch expired on {old.expires_on:%-d %B %Y}: expired medicine can't be given."]
@@ -156,7 +160,7 @@ def test_a_batch_of_another_medicine_is_refused(world, scheduled, prn):
 
 def test_stopped_medicine_is_refused(world, scheduled):
     medicine, batch = scheduled
-    medicine.stopped_on = YESTERDAY - datetime.timedelta(days=3)
+    medicine.stopped_on = yesterday() - datetime.timedelta(days=3)
     medicine.save()
     problems = refusals(medicine=medicine, outcome="given", at=at(12), scheduled_for=at(12), batch=batch,
                         acting_user=world.people["ta"])
@@ -165,7 +169,7 @@ def test_stopped_medicine_is_refused(world, scheduled):
 
 def test_all_reasons_come_back_together(world):
     medicine = MedicineFactory(pupil=world.pupil_in, consent_given_on=None, consent_from="")
-    old = BatchFactory(medicine=medicine, expires_on=YESTERDAY - datetime.timedelta(days=1),
+    old = BatchFactory(medicine=medicine, expires_on=yesterday() - datetime.timedelta(days=1),
                        quantity_received=Decimal("1"))
     problems = refusals(medicine=medicine, outcome="given", at=at(11), scheduled_for=at(12), batch=old,
                         acting_user=world.people["ta"])
@@ -197,7 +201,7 @@ def test_prn_maximum_in_24_hours(world, prn):
     medicine, batch = prn
     medicine.prn_min_gap_minutes = 60
     medicine.save()
-    day_before = YESTERDAY - datetime.timedelta(days=1)
+    day_before = yesterday() - datetime.timedelta(days=1)
     services.record_administration(medicine=medicine, outcome=Outcome.AT_HOME, at=at(18, 0, day_before),
                                    dose_amount=Decimal("2"), acting_user=world.people["admin"])
     for hh in (9, 11, 13):
@@ -256,7 +260,7 @@ def test_no_missed_doses_at_weekends(world, scheduled):
 
 def _weekday():
     """The most recent weekday on or before yesterday (the medicine's agreement covers it)."""
-    day = YESTERDAY
+    day = yesterday()
     while day.weekday() >= 5:
         day -= datetime.timedelta(days=1)
     return day
@@ -266,8 +270,8 @@ def test_parent_told_is_marked_once(world, scheduled):
     record = give(world, *scheduled, at(12), slot=at(12), outcome="not_given", reason="Pupil absent from class")
     first = services.mark_parent_told(administration=record, how="Phone call", acting_user=world.people["admin"])
     assert services.mark_parent_told(administration=record, acting_user=world.people["senco"]) == first
-    given = give(world, *scheduled, at(12, 0, YESTERDAY - datetime.timedelta(days=1)),
-                 slot=at(12, 0, YESTERDAY - datetime.timedelta(days=1)))
+    given = give(world, *scheduled, at(12, 0, yesterday() - datetime.timedelta(days=1)),
+                 slot=at(12, 0, yesterday() - datetime.timedelta(days=1)))
     with pytest.raises(ValidationError):
         services.mark_parent_told(administration=given, acting_user=world.people["admin"])
 

@@ -16,12 +16,18 @@ from care.pack import pack_section
 from pupils.models import Pupil
 from sendsupport.sections import pack_sections
 
-TODAY = timezone.localdate()
-START, END = TODAY - datetime.timedelta(days=40), TODAY
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
+
+def start():
+    return today() - datetime.timedelta(days=40)
 
 
 def day(n):
-    return START + datetime.timedelta(days=n)
+    return start() + datetime.timedelta(days=n)
 
 
 @pytest.fixture
@@ -48,7 +54,7 @@ def term(world):
     services.record_administration(medicine=inhaler, outcome="at_home", at=services.slot_at(day(2), datetime.time(7)),
                                    dose_amount=Decimal("2"), acting_user=ta)
     # Before the period: not counted.
-    slot = services.slot_at(START - datetime.timedelta(days=3), datetime.time(12))
+    slot = services.slot_at(start() - datetime.timedelta(days=3), datetime.time(12))
     services.record_administration(medicine=noon, outcome="refused", at=slot, scheduled_for=slot, reason="x",
                                    acting_user=ta)
     return noon, inhaler
@@ -56,7 +62,7 @@ def term(world):
 
 def test_pack_section_counts_the_period(world, term, django_assert_num_queries):
     with django_assert_num_queries(3):  # plans in force, medicines, dose counts
-        template, ctx = pack_section(world.pupil_in, START, END)
+        template, ctx = pack_section(world.pupil_in, start(), today())
     assert template == "care/pack/section.html"
     rows = {r["name"]: r for r in ctx["medicines"]}
     assert (rows["Montelukast 100 micrograms per dose"]["given"], rows["Montelukast 100 micrograms per dose"]["refused"]) == (8, 1)
@@ -76,11 +82,11 @@ def test_pack_section_query_count_is_fixed(world, term, django_assert_num_querie
         services.record_administration(medicine=extra, outcome="given", at=slot, scheduled_for=slot, batch=b,
                                        acting_user=world.people["ta"])
     with django_assert_num_queries(3):
-        pack_section(world.pupil_in, START, END)
+        pack_section(world.pupil_in, start(), today())
 
 
 def test_pack_section_renders_without_detail_or_other_pupils(world, term):
-    template, ctx = pack_section(world.pupil_in, START, END)
+    template, ctx = pack_section(world.pupil_in, start(), today())
     html = render_to_string(template, {**ctx, "section_id": "medication", "section_title": "Medication and healthcare"})
     assert '<h1 id="medication">Medication and healthcare</h1>' in html
     assert "Montelukast" in html and "1 dose given at home were reported" in html
@@ -92,7 +98,7 @@ def test_pack_section_renders_without_detail_or_other_pupils(world, term):
 
 
 def test_pack_section_has_nothing_to_say_without_medicines_or_plan(world):
-    assert pack_section(world.pupil_out, START, END) is None
+    assert pack_section(world.pupil_out, start(), today()) is None
 
 
 def test_pack_section_is_registered():
@@ -104,23 +110,23 @@ def test_dashboard_exceptions_are_scoped_and_fixed_queries(world, term, django_a
     noon, inhaler = term
     other = MedicineFactory(pupil=world.pupil_out, name="Melatonin", scheduled_times=[datetime.time(12)],
                             low_stock_at=Decimal("10"))
-    BatchFactory(medicine=other, quantity_received=Decimal("3"), expires_on=TODAY + datetime.timedelta(days=7))
+    BatchFactory(medicine=other, quantity_received=Decimal("3"), expires_on=today() + datetime.timedelta(days=7))
     services.flag_missed_doses(now=services.slot_at(_last_weekday(), datetime.time(14)))
     everyone = Pupil.objects.filter(school=world.school)
     with django_assert_num_queries(2):
-        result = medication_exceptions(school=world.school, pupils=everyone, start=START, end=TODAY)
+        result = medication_exceptions(school=world.school, pupils=everyone, start=start(), end=today())
     assert (result["refused"], result["low_stock"], result["expiring"]) == (1, 1, 1)
     assert result["missed"] == 2  # both noon medicines on the last weekday
     assert {r["pupil_name"] for r in result["rows"]} == {"Amelia Hughes", "Isla Morgan"}
     only_amelia = medication_exceptions(school=world.school, pupils=everyone.filter(pk=world.pupil_in.pk),
-                                        start=START, end=TODAY)
+                                        start=start(), end=today())
     assert (only_amelia["low_stock"], only_amelia["expiring"], only_amelia["missed"]) == (0, 0, 1)
     assert {r["pupil_name"] for r in only_amelia["rows"]} == {"Amelia Hughes"}
-    assert medication_exceptions(school=world.other_school, pupils=everyone, start=START, end=TODAY)["rows"] == []
+    assert medication_exceptions(school=world.other_school, pupils=everyone, start=start(), end=today())["rows"] == []
 
 
 def _last_weekday():
-    d = TODAY - datetime.timedelta(days=1)
+    d = today() - datetime.timedelta(days=1)
     while d.weekday() >= 5:
         d -= datetime.timedelta(days=1)
     return d

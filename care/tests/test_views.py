@@ -117,7 +117,7 @@ def test_ta_gives_a_scheduled_dose_from_due_now(client, world, meds):
                                       "dose_amount": "1", "batch": batch.pk, "reaction": ""})
     assert response.status_code == 302 and response["Location"] == "/care/due/"
     record = Administration.objects.get()
-    assert record.outcome == "given" and record.scheduled_for.time() == meds["slot"]
+    assert record.outcome == "given" and timezone.localtime(record.scheduled_for).time() == meds["slot"]  # UTC in BST
     batch.refresh_from_db()
     assert batch.quantity_in_stock == 27
     assert AccessLog.objects.filter(action="care.give_form", pupil=world.pupil_in).exists()

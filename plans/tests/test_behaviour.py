@@ -19,9 +19,22 @@ from plans.selectors_behaviour import active_staff
 from plans.services_behaviour import save_handling_plan
 from sendsupport.models import AccessLog
 
-TODAY = timezone.localdate()
-REVIEW = TODAY + datetime.timedelta(days=120)
-AGREED, AGREED_AGAIN = TODAY - datetime.timedelta(days=60), TODAY - datetime.timedelta(days=5)
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
+
+def review_on():
+    return today() + datetime.timedelta(days=120)
+
+
+def agreed():
+    return today() - datetime.timedelta(days=60)
+
+
+def agreed_again():
+    return today() - datetime.timedelta(days=5)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -38,7 +51,7 @@ def bsp_data(**overrides):
         "deescalation_strategies": "Offer the quiet corner\n• Use few words\n\n",
         "reactive_strategies": "Clear the room\nCall the SENCo",
         "post_incident_support": "Calm time, then a chat with a drawing",
-        "review_date": REVIEW.isoformat(),
+        "review_date": review_on().isoformat(),
         "parents_agreed_on": "",
         "parents_agreement_notes": "",
     }
@@ -62,7 +75,7 @@ def php_data(risks=(), staff=(), existing=(), **overrides):
         "stage_escalation": "Shouts: clear the space",
         "stage_crisis": "Hits out: friendly hold, two staff",
         "recovery": "Quiet room with a drink",
-        "review_date": REVIEW.isoformat(),
+        "review_date": review_on().isoformat(),
         "parents_agreed_on": "",
         "trained_staff": [u.pk for u in staff],
     }
@@ -90,7 +103,7 @@ def base(pupil):
 def make_bsp(pupil, author, status=VersionStatus.IN_FORCE, deescalation="Offer the quiet corner", **fields):
     return BehaviourSupportPlan.objects.create(
         pupil=pupil, created_by=author, status=status, behaviours_of_concern="Runs from class",
-        deescalation_strategies=deescalation, review_date=REVIEW,
+        deescalation_strategies=deescalation, review_date=review_on(),
         in_force_from=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC) if status == VersionStatus.IN_FORCE else None,
         **fields)
 
@@ -98,7 +111,7 @@ def make_bsp(pupil, author, status=VersionStatus.IN_FORCE, deescalation="Offer t
 def make_php(pupil, author, status=VersionStatus.IN_FORCE, **fields):
     return PositiveHandlingPlan.objects.create(
         pupil=pupil, created_by=author, status=status, approved_techniques="Friendly hold",
-        training_scheme="team_teach", review_date=REVIEW, **fields)
+        training_scheme="team_teach", review_date=review_on(), **fields)
 
 
 def page_text(response):
@@ -128,7 +141,7 @@ def test_senco_drafts_signs_off_and_amends_a_behaviour_plan(client, world):
     assert v1.is_draft
 
     client.post(f"{base(pupil)}/behaviour/{v1.pk}/edit/",
-                bsp_data(parents_agreed_on=AGREED.isoformat(), parents_agreement_notes="Meeting with mum"))
+                bsp_data(parents_agreed_on=agreed().isoformat(), parents_agreement_notes="Meeting with mum"))
     signed = client.post(f"{base(pupil)}/behaviour/{v1.pk}/sign-off/", follow=True)
     v1.refresh_from_db()
     assert v1.is_in_force and v1.signed_off_by == senco and v1.in_force_from
@@ -145,7 +158,7 @@ def test_senco_drafts_signs_off_and_amends_a_behaviour_plan(client, world):
     assert v2.parents_agreed_on is None
     assert "Version 2: enter the date the parents agreed" in page_text(client.get(f"{base(pupil)}/behaviour/{v2.pk}/edit/"))
     client.post(f"{base(pupil)}/behaviour/{v2.pk}/edit/",
-                bsp_data(parents_agreed_on=AGREED_AGAIN.isoformat(), triggers="Writing tasks\nSupply teachers"))
+                bsp_data(parents_agreed_on=agreed_again().isoformat(), triggers="Writing tasks\nSupply teachers"))
     draft_page = page_text(client.get(v2.get_absolute_url()))
     assert "Staff follow" in draft_page and "version 1, in force since" in draft_page
 
@@ -208,8 +221,8 @@ def test_a_bsp_with_mistakes_is_not_saved_and_says_what_to_fix(client, world):
 def test_a_review_date_already_past_or_an_agreement_still_to_come_is_refused(client, world, kind):
     client.force_login(world.people["senco"])
     data = (bsp_data if kind == "behaviour" else php_data)(
-        review_date=(TODAY - datetime.timedelta(days=1)).isoformat(),
-        parents_agreed_on=(TODAY + datetime.timedelta(days=1)).isoformat())
+        review_date=(today() - datetime.timedelta(days=1)).isoformat(),
+        parents_agreed_on=(today() + datetime.timedelta(days=1)).isoformat())
     response = client.post(f"{base(world.pupil_in)}/{kind}/new/", data)
     assert response.status_code == 400
     assert "This date has passed" in page_text(response) and "This date is in the future" in page_text(response)
@@ -232,7 +245,7 @@ def test_senco_builds_a_handling_plan_with_risks_and_staff_then_amends_it(client
     refused = client.post(f"{base(pupil)}/handling/{v1.pk}/sign-off/")
     assert refused.status_code == 400 and "Record that the parents were consulted" in page_text(refused)
     client.post(f"{base(pupil)}/handling/{v1.pk}/edit/",
-                php_data(existing=v1.risks.all(), staff=[senco, ta], parents_agreed_on=AGREED.isoformat()))
+                php_data(existing=v1.risks.all(), staff=[senco, ta], parents_agreed_on=agreed().isoformat()))
     client.post(f"{base(pupil)}/handling/{v1.pk}/sign-off/")
     v1.refresh_from_db()
     assert v1.is_in_force and v1.risks.count() == 2  # the edit kept the rows (no duplicates)
@@ -252,7 +265,8 @@ def test_senco_builds_a_handling_plan_with_risks_and_staff_then_amends_it(client
     assert set(v2.risks.values_list("pk", flat=True)).isdisjoint(v1.risks.values_list("pk", flat=True))
     third = {**RISK, "hazard": "Bites when frightened"}
     saved = client.post(f"{base(pupil)}/handling/{v2.pk}/edit/",
-                        php_data(existing=v2.risks.all(), risks=[third], staff=[senco], parents_agreed_on=AGREED_AGAIN.isoformat()))
+                        php_data(existing=v2.risks.all(), risks=[third], staff=[senco],
+                                 parents_agreed_on=agreed_again().isoformat()))
     assert saved.status_code == 302, page_text(saved)
     client.post(f"{base(pupil)}/handling/{v2.pk}/sign-off/")
     v1.refresh_from_db(), v2.refresh_from_db()
@@ -338,7 +352,7 @@ def test_a_bad_risk_row_saves_nothing_and_says_what_to_fix_next_to_it(client, wo
 
 def test_saving_a_handling_plan_signed_off_meanwhile_changes_nothing(world):
     senco, pupil = world.people["senco"], world.pupil_in
-    plan = make_php(pupil, senco, status=VersionStatus.DRAFT, stage_anxiety="Before", parents_agreed_on=TODAY)
+    plan = make_php(pupil, senco, status=VersionStatus.DRAFT, stage_anxiety="Before", parents_agreed_on=today())
     form = PositiveHandlingPlanForm(php_data(stage_anxiety="After", staff=[senco]), instance=plan,
                                     staff_queryset=active_staff(world.school))
     risks = RiskFormSet(php_data(risks=[RISK]), instance=plan, prefix="risks")
@@ -353,15 +367,17 @@ def test_saving_a_handling_plan_signed_off_meanwhile_changes_nothing(world):
 def test_trained_staff_are_chosen_from_the_schools_active_staff_with_their_training(client, world):
     senco, ta, pupil = world.people["senco"], world.people["ta"], world.pupil_in
     teacher = world.people["teacher"]
-    TrainingRecordFactory(school=world.school, user=senco, course="team_teach", completed_on=TODAY.replace(year=TODAY.year - 1),
-                          expires_on=TODAY + datetime.timedelta(days=300))
+    TrainingRecordFactory(school=world.school, user=senco, course="team_teach",
+                          completed_on=today() - datetime.timedelta(days=365),  # not replace(year=): 29 February
+                          expires_on=today() + datetime.timedelta(days=300))
     TrainingRecordFactory(school=world.school, user=ta, course="team_teach", completed_on=datetime.date(2023, 1, 5),
                           expires_on=datetime.date(2024, 1, 5))
     TrainingRecordFactory(school=world.other_school, user=teacher, course="team_teach",
-                          completed_on=TODAY, expires_on=TODAY + datetime.timedelta(days=300))  # another school's register
+                          completed_on=today(),
+                          expires_on=today() + datetime.timedelta(days=300))  # another school's register
     dsl = world.people["dsl"]
-    TrainingRecordFactory(school=world.school, user=dsl, course="team_teach", completed_on=AGREED,
-                          expires_on=TODAY + datetime.timedelta(days=10))
+    TrainingRecordFactory(school=world.school, user=dsl, course="team_teach", completed_on=agreed(),
+                          expires_on=today() + datetime.timedelta(days=10))
     left = UserFactory(full_name="Left Person")
     MembershipFactory(school=world.school, user=left, is_active=False)
     client.force_login(senco)
@@ -376,7 +392,7 @@ def test_trained_staff_are_chosen_from_the_schools_active_staff_with_their_train
     client.post(f"{base(pupil)}/handling/new/", php_data(staff=[senco, ta, teacher, dsl]))
     plan = PositiveHandlingPlan.objects.get(pupil=pupil)
     page = page_text(client.get(plan.get_absolute_url()))
-    assert f"TEAM-TEACH, valid until {(TODAY + datetime.timedelta(days=300)):%-d %b %Y}" in page
+    assert f"TEAM-TEACH, valid until {(today() + datetime.timedelta(days=300)):%-d %b %Y}" in page
     assert "Expired</span> TEAM-TEACH expired on 5 Jan 2024" in page
     assert "No training</span> No TEAM-TEACH training recorded" in page  # the teacher's is another school's
     assert "Expires soon</span> TEAM-TEACH, valid until" in page
@@ -384,10 +400,10 @@ def test_trained_staff_are_chosen_from_the_schools_active_staff_with_their_train
 
 def test_a_review_date_that_has_passed_is_flagged(client, world):
     plan = make_bsp(world.pupil_in, world.people["senco"])
-    BehaviourSupportPlan.objects.filter(pk=plan.pk).update(review_date=TODAY - datetime.timedelta(days=1))
+    BehaviourSupportPlan.objects.filter(pk=plan.pk).update(review_date=today() - datetime.timedelta(days=1))
     client.force_login(world.people["ta"])
     assert "Overdue</span>" in page_text(client.get(plan.get_absolute_url()))
-    BehaviourSupportPlan.objects.filter(pk=plan.pk).update(review_date=TODAY + datetime.timedelta(days=7))
+    BehaviourSupportPlan.objects.filter(pk=plan.pk).update(review_date=today() + datetime.timedelta(days=7))
     assert "Due soon</span>" in page_text(client.get(plan.get_absolute_url()))
 
 
@@ -433,7 +449,7 @@ WRITES = ["new/", "{pk}/edit/", "{pk}/sign-off/", "{pk}/amend/"]
 def test_only_plan_editors_change_plans(client, world, kind, role, pupil_name, status):
     pupil = getattr(world, pupil_name)
     draft = (make_bsp if kind == "behaviour" else make_php)(pupil, world.people["senco"], status=VersionStatus.DRAFT,
-                                                           parents_agreed_on=TODAY)
+                                                           parents_agreed_on=today())
     client.force_login(world.people[role])
     for path in WRITES:
         url = f"{base(pupil)}/{kind}/{path.format(pk=draft.pk)}"
@@ -458,7 +474,7 @@ def test_a_school_can_let_a_deputy_edit_plans(client, world):
 @pytest.mark.parametrize("kind", ["behaviour", "handling"])
 def test_another_pupils_plan_under_this_pupils_address_is_not_found(client, world, kind):
     make = make_bsp if kind == "behaviour" else make_php
-    theirs = make(world.pupil_out, world.people["senco"], status=VersionStatus.DRAFT, parents_agreed_on=TODAY)
+    theirs = make(world.pupil_out, world.people["senco"], status=VersionStatus.DRAFT, parents_agreed_on=today())
     client.force_login(world.people["senco"])
     for path in ["{pk}/", "{pk}/edit/"]:
         assert client.get(f"{base(world.pupil_in)}/{kind}/{path.format(pk=theirs.pk)}").status_code == 404
@@ -551,8 +567,8 @@ def test_the_handling_plan_page_runs_a_fixed_number_of_queries(client, world, dj
         while staff_made < n:
             user = UserFactory()
             MembershipFactory(school=world.school, user=user)
-            TrainingRecordFactory(school=world.school, user=user, completed_on=AGREED,
-                                  expires_on=TODAY + datetime.timedelta(days=300))
+            TrainingRecordFactory(school=world.school, user=user, completed_on=agreed(),
+                                  expires_on=today() + datetime.timedelta(days=300))
             PHPTrainedStaff.objects.create(plan=plan, user=user)
             staff_made += 1
         client.get("/")

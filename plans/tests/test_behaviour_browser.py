@@ -20,8 +20,15 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
     viewport,
 )
 
-TODAY = timezone.localdate()
-REVIEW = TODAY + datetime.timedelta(days=120)
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
+
+def review_on():
+    return today() + datetime.timedelta(days=120)
+
 
 pytestmark = [
     pytest.mark.browser,
@@ -92,7 +99,7 @@ def test_senco_drafts_and_signs_off_a_behaviour_plan(page, live_server, browser_
     expect(field(page, "Behaviours of concern")).to_have_value("Throws equipment when asked to start writing")
     check_a11y(page, "behaviour support plan with an error")
     snap(page, "bsp-form-error")
-    review.fill(REVIEW.isoformat())
+    review.fill(review_on().isoformat())
     click_and_wait(page, page.get_by_role("button", name="Save draft"))
 
     expect(page.get_by_text("Draft: not in force yet")).to_be_visible()
@@ -108,7 +115,7 @@ def test_senco_drafts_and_signs_off_a_behaviour_plan(page, live_server, browser_
     click_and_wait(page, page.get_by_role("link", name="Edit draft"))
     check_a11y(page, "edit behaviour support plan")
     snap(page, "bsp-form")
-    field(page, "Parents agreed on").fill((TODAY - datetime.timedelta(days=3)).isoformat())
+    field(page, "Parents agreed on").fill((today() - datetime.timedelta(days=3)).isoformat())
     field(page, "How the parents agreed").fill("Meeting with mum and dad")
     click_and_wait(page, page.get_by_role("button", name="Save draft"))
     page.once("dialog", lambda dialog: dialog.accept())
@@ -137,7 +144,7 @@ def test_ta_reads_the_behaviour_plan_on_a_phone(page, live_server, browser_world
         proactive_strategies="Visual timetable\nMovement break every 20 minutes",
         deescalation_strategies="Offer the quiet corner\nUse few words\nGive a choice of two",
         reactive_strategies="Clear the room of other pupils\nCall the SENCo",
-        post_incident_support="Calm time, then a chat with drawings", review_date=REVIEW,
+        post_incident_support="Calm time, then a chat with drawings", review_date=review_on(),
         parents_agreed_on=datetime.date(2026, 8, 28), parents_agreement_notes="Meeting with mum")
     assert login(page, live_server, w.people["ta"]) is False
     open_pupil_page(page, live_server, w.pupil_in)
@@ -169,9 +176,9 @@ def _handling_plan(w):
     senco, ta = w.people["senco"], w.people["ta"]
     from accounts.factories import TrainingRecordFactory
 
-    today = TODAY
-    TrainingRecordFactory(school=w.school, user=senco, course="team_teach", completed_on=today.replace(year=today.year - 1),
-                          expires_on=today + datetime.timedelta(days=200))
+    TrainingRecordFactory(school=w.school, user=senco, course="team_teach",
+                          completed_on=today() - datetime.timedelta(days=365),  # not replace(year=): 29 February
+                          expires_on=today() + datetime.timedelta(days=200))
     TrainingRecordFactory(school=w.school, user=ta, course="team_teach", completed_on=datetime.date(2023, 1, 5),
                           expires_on=datetime.date(2024, 1, 5))
     plan = PositiveHandlingPlan.objects.create(
@@ -181,7 +188,7 @@ def _handling_plan(w):
         stage_anxiety="Paces, hums loudly. Offer a walk and a choice of two.",
         stage_escalation="Shouts, pushes furniture. Clear the space, few words.",
         stage_crisis="Hits out at staff. Friendly hold by two trained staff only if someone will be hurt.",
-        recovery="Quiet room with a drink; talk later with drawings.", review_date=REVIEW)
+        recovery="Quiet room with a drink; talk later with drawings.", review_date=review_on())
     for hazard, who, l, s, control, rl, rs in [
         ("Hits out at staff when held", "Staff", 4, 3, "Two trained staff; friendly hold only; no holds near the neck",
          2, 3),

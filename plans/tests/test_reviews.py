@@ -21,14 +21,19 @@ from pupils.factories import CaseloadEntryFactory, PupilFactory
 from sendsupport import panels
 from sendsupport.models import AccessLog
 
-TODAY = timezone.localdate()
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
+
 Status = AnnualReview.Status
 PlanForm = modelform_factory(Plan, fields=["kind", "local_authority", "date_issued", "last_annual_review",
                                            "review_due_on"])
 
 
 def days(n: int):
-    return TODAY + timedelta(days=n)
+    return today() + timedelta(days=n)
 
 
 def make_plan(pupil, by, *, kind=Plan.Kind.EHCP, in_force=True, **fields) -> Plan:

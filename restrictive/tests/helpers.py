@@ -2,6 +2,7 @@
 data for the record page, and records made through the service."""
 
 import datetime
+import time
 
 from django.utils import timezone
 
@@ -19,6 +20,11 @@ def earlier_today(minutes=120):
 
 
 def times():
+    """A start and end today, to the minute, both already past. In the first minute after midnight
+    there is no such pair (00:00 to 00:01 ends in the future): wait that minute out."""
+    now = timezone.localtime()
+    if now.hour == 0 and now.minute == 0:
+        time.sleep(61 - now.second - now.microsecond / 1e6)
     start = earlier_today(120)
     room = (timezone.localtime() - start).total_seconds() // 60
     end = start + datetime.timedelta(minutes=max(1, min(8, int(room) - 1)))
@@ -68,8 +74,10 @@ def make_record(world, incident=None, *, author=None, staff=None, pupil=None, st
     """A record made through the service (as the form would)."""
     incident = incident or force_incident(world)
     author = author or world.people["ta"]
-    # times() keeps the end in the past just after midnight too (a fixed +6 minutes did not: CI at 00:06)
-    start, end = times() if started_at is None else (started_at, started_at + datetime.timedelta(minutes=6))
+    # times() keeps the end in the past just after midnight too (a fixed +6 minutes did not: CI at 00:06);
+    # so does a start given, which earlier_today() clamps to midnight: six minutes on, or now if sooner
+    start, end = times() if started_at is None else (
+        started_at, min(started_at + datetime.timedelta(minutes=6), timezone.now()))
     values = {"kind": "restraint", "technique": "Single elbow", "reason": "Running at the road",
               "plan_followed": "no_plan", "deescalation": "Calm voice", "support_after": "Calm room", **fields}
     ri = RestrictiveIntervention(

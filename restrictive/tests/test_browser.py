@@ -21,7 +21,11 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
 
 from .helpers import earlier_today, force_incident, make_record
 
-TODAY = timezone.localdate()
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,16 +44,16 @@ def click_and_wait(page, locator):
 
 def _setting(w):
     TrainingRecordFactory(school=w.school, user=w.people["ta"], course="team_teach",
-                          completed_on=TODAY - datetime.timedelta(days=100),
-                          expires_on=TODAY + datetime.timedelta(days=265))
+                          completed_on=today() - datetime.timedelta(days=100),
+                          expires_on=today() + datetime.timedelta(days=265))
     TrainingRecordFactory(school=w.school, user=w.people["teacher"], course="team_teach",
-                          completed_on=TODAY - datetime.timedelta(days=500),
-                          expires_on=TODAY - datetime.timedelta(days=20))
+                          completed_on=today() - datetime.timedelta(days=500),
+                          expires_on=today() - datetime.timedelta(days=20))
     PositiveHandlingPlan.objects.create(
         pupil=w.pupil_in, created_by=w.people["senco"], signed_off_by=w.people["senco"],
         status=VersionStatus.IN_FORCE, training_scheme="team_teach", in_force_from=timezone.now(),
         approved_techniques="Caring C guide\nFriendly hold (standing)\nSingle elbow",
-        prohibited_techniques="No floor holds: epilepsy", review_date=TODAY + datetime.timedelta(days=90))
+        prohibited_techniques="No floor holds: epilepsy", review_date=today() + datetime.timedelta(days=90))
     return force_incident(w, occurred_at=earlier_today(40))
 
 

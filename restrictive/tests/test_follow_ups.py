@@ -14,7 +14,10 @@ from restrictive.models import Debrief, ParentReport, Review
 
 from .helpers import earlier_today, force_incident, make_record, url
 
-TODAY = timezone.localdate()
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
 
 
 def duties(ri):
@@ -35,7 +38,7 @@ def test_timers_run_until_each_duty_is_done(client, world):
     client.force_login(ta)
     told_at = timezone.localtime()
     told = client.post(url(ri.incident, ri, "parents/"), {
-        "outcome": "told", "told_day": TODAY.isoformat(), "told_time": f"{told_at:%H:%M}", "how": "phone",
+        "outcome": "told", "told_day": today().isoformat(), "told_time": f"{told_at:%H:%M}", "how": "phone",
         "told_by": ta.pk, "told_whom": "Mum"})
     assert told.status_code == 302 and told["Location"] == ri.get_absolute_url()
     report = ParentReport.objects.get()
@@ -44,7 +47,8 @@ def test_timers_run_until_each_duty_is_done(client, world):
     assert after["parents"].done and after["parents"].text.startswith("Parents told ")
     assert after["parents"].note == "The date the written report was sent is not recorded yet."
 
-    client.post(url(ri.incident, ri, "parents/"), {"outcome": "written", "written_report_sent_on": TODAY.isoformat()})
+    client.post(url(ri.incident, ri, "parents/"),
+                {"outcome": "written", "written_report_sent_on": today().isoformat()})
     assert duties(ri)["parents"].note == "" and ParentReport.objects.count() == 2
 
     client.force_login(senco)
@@ -60,7 +64,8 @@ def test_timers_run_until_each_duty_is_done(client, world):
 
 
 def test_a_record_written_the_next_day_is_late_and_parents_untold_are_overdue(world):
-    yesterday = timezone.localtime() - datetime.timedelta(days=1)
+    # 24 real hours (now(), not localtime(): a local day either side of a clock change is 23 or 25 h)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
     ri = make_record(world, incident=force_incident(world, occurred_at=yesterday), started_at=yesterday)
     d = duties(ri)
     assert d["written"].done and d["written"].late and "1 day after the intervention" in d["written"].text
@@ -69,7 +74,7 @@ def test_a_record_written_the_next_day_is_late_and_parents_untold_are_overdue(wo
 
 
 def test_a_review_more_than_a_week_on_is_overdue(world):
-    long_ago = timezone.localtime() - datetime.timedelta(days=9)
+    long_ago = timezone.now() - datetime.timedelta(days=9)  # 9 real days: "8 days 23 h" in late March otherwise
     ri = make_record(world, incident=force_incident(world, occurred_at=long_ago), started_at=long_ago)
     assert duties(ri)["review"].overdue and "9 days" in duties(ri)["review"].text
 
@@ -82,7 +87,7 @@ def test_elapsed_time_reads_naturally(minutes, text):
 
 def test_no_parent_report_is_needed_from_age_20(world):
     pupil = world.pupil_in
-    pupil.date_of_birth = TODAY.replace(year=TODAY.year - 21)
+    pupil.date_of_birth = datetime.date(today().year - 21, 1, 1)  # not replace(year=): 29 February
     pupil.save()
     ri = make_record(world)
     assert duties(ri)["parents"].done and "20 or over" in duties(ri)["parents"].text
@@ -98,7 +103,7 @@ def test_a_withheld_report_needs_the_reason_and_the_local_authority(client, worl
     assert "Say why telling the parents would risk significant harm." in text
     assert "Enter the date the local authority was told." in text
     client.post(url(ri.incident, ri, "parents/"), {"outcome": "withheld", "withheld_reason": "Disclosure today",
-                                                   "la_notified_on": TODAY.isoformat()})
+                                                   "la_notified_on": today().isoformat()})
     assert duties(ri)["parents"].done and "local authority told" in duties(ri)["parents"].text
     # No letter is made for parents who must not be told.
     letter = client.get(url(ri.incident, ri, "letter.pdf"))

@@ -17,7 +17,10 @@ from sendsupport import panels
 
 from .helpers import earlier_today, force_incident, make_record
 
-TODAY = timezone.localdate()
+
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
 
 
 def _request(user):
@@ -114,8 +117,8 @@ def test_the_home_panel_runs_two_queries(world, django_assert_num_queries):
 
 
 def test_the_pupil_panel_counts_this_terms_interventions_for_incident_readers(world, django_assert_num_queries):
-    TermFactory(school=world.school, name="This term", starts_on=TODAY - datetime.timedelta(days=30),
-                ends_on=TODAY + datetime.timedelta(days=30))
+    TermFactory(school=world.school, name="This term", starts_on=today() - datetime.timedelta(days=30),
+                ends_on=today() + datetime.timedelta(days=30))
     last_term = timezone.localtime() - datetime.timedelta(days=40)
     make_record(world, incident=force_incident(world, occurred_at=last_term), started_at=last_term)
     for _ in range(2):
@@ -129,8 +132,8 @@ def test_the_pupil_panel_counts_this_terms_interventions_for_incident_readers(wo
 
 def test_the_detail_page_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
     ta, senco = world.people["ta"], world.people["senco"]
-    TrainingRecordFactory(school=world.school, user=ta, course="team_teach", completed_on=TODAY,
-                          expires_on=TODAY + datetime.timedelta(days=300))
+    TrainingRecordFactory(school=world.school, user=ta, course="team_teach", completed_on=today(),
+                          expires_on=today() + datetime.timedelta(days=300))
     client.force_login(ta)
     incident = force_incident(world)
     for n in (1, 3):

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import Role
-from plans.models import Plan
+from plans.models import Plan, add_months
 from reviews import demo
 from reviews.models import EvidencePack
 from reviews.tests.test_packs import media  # noqa: F401 (fixture)
@@ -20,7 +20,7 @@ def test_demo_makes_two_versions_for_the_pupil_due_soonest(world):
     for pupil, days in ((world.pupil_in, 40), (world.pupil_class, 10)):
         issued = today + datetime.timedelta(days=days)
         Plan.objects.create(pupil=pupil, kind="ehcp", status="in_force", created_by=world.people["senco"],
-                            date_issued=issued.replace(year=issued.year - 1))
+                            date_issued=add_months(issued, -12))
     ctx = SimpleNamespace(schools=[world.school], staff={world.school: {Role.SENCO: [world.people["senco"]]}},
                           rng=random.Random(1))
     demo.seed(ctx)

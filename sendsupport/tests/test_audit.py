@@ -1,5 +1,7 @@
 """History of every write is kept by database triggers and cannot be changed or deleted."""
 
+import os
+
 import psycopg
 import pytest
 from django.apps import apps
@@ -48,14 +50,16 @@ def test_access_log_rows_cannot_be_changed(client, world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_app_role_cannot_tamper_with_history(worker_id):
+def test_app_role_cannot_tamper_with_history():
     """The running app's database role can insert history but not rewrite, delete or truncate it,
     nor switch the protecting triggers off."""
     from accounts.factories import SchoolFactory
     from pupils.factories import PupilFactory
 
     pupil = PupilFactory(school=SchoolFactory())
-    role = f"sendsupport_app_test_{worker_id}"
+    # a role per xdist worker (roles are the cluster's, not a test database's); "master" without xdist,
+    # where pytest-xdist's worker_id fixture does not exist (-p no:xdist)
+    role = f"sendsupport_app_test_{os.environ.get('PYTEST_XDIST_WORKER', 'master')}"
     call_command("setup_app_role", role=role, password="test-only")
     params = connection.get_connection_params()
     dsn = dict(host=params.get("host") or "127.0.0.1", port=params.get("port") or 5432,
