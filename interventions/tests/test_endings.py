@@ -13,7 +13,7 @@ from interventions import services_placements as services
 from interventions import services_sessions
 from interventions.models import Attendance, Group, Placement, ProgrammeDelivery, Session, TherapyProgramme
 from interventions.tests.test_placements import (
-    DAY, TODAY, deliver, login, make_group, make_intervention, place, placement_post,
+    DAY, today, deliver, login, make_group, make_intervention, place, placement_post,
 )
 from interventions.tests.test_programmes import make_programme
 from sendsupport.models import AccessLog
@@ -29,8 +29,8 @@ def elsa(world, **kw):
     return make_group(world, days=EVERY_DAY, intervention=kit, **kw)
 
 
-def end_group(world, group, ended_on=TODAY, reason="Targets met early"):
-    return services.end_group(group=group, ended_on=ended_on, reason=reason, acting_user=world.people["senco"])
+def end_group(world, group, ended_on=None, reason="Targets met early"):
+    return services.end_group(group=group, ended_on=ended_on or today(), reason=reason, acting_user=world.people["senco"])
 
 
 def actions(model, **filters):
@@ -44,11 +44,11 @@ def test_ending_a_group_ends_its_placements_and_cancels_the_planned_sessions_aft
     group = elsa(world)
     amelia = place(world, group, world.pupil_in)
     isla = place(world, group, world.pupil_out)
-    oliver = place(world, group, world.pupil_class, end_date=TODAY - 5 * DAY)  # planned to leave before the end
-    delivered = deliver(world, group, TODAY - 3 * DAY, present=[amelia], absent=[isla])
-    assembly = Session.objects.create(group=group, date=TODAY - DAY, status="cancelled", cancel_reason="Assembly",
+    oliver = place(world, group, world.pupil_class, end_date=today() - 5 * DAY)  # planned to leave before the end
+    delivered = deliver(world, group, today() - 3 * DAY, present=[amelia], absent=[isla])
+    assembly = Session.objects.create(group=group, date=today() - DAY, status="cancelled", cancel_reason="Assembly",
                                       recorded_by=world.people["ta"])
-    ended_on = TODAY - 2 * DAY
+    ended_on = today() - 2 * DAY
 
     ending = end_group(world, group, ended_on, "  Targets met early  ")
 
@@ -56,7 +56,7 @@ def test_ending_a_group_ends_its_placements_and_cancels_the_planned_sessions_aft
     assert (group.ended_on, group.end_reason, group.ended_by) == (ended_on, "Targets met early", world.people["senco"])
     assert (ending.placements_ended, ending.sessions_cancelled) == (3, 22)  # 23 dates after it, one recorded
     ends = dict(Placement.objects.filter(group=group).values_list("pk", "ended_on"))
-    assert ends == {amelia.pk: ended_on, isla.pk: ended_on, oliver.pk: TODAY - 5 * DAY}
+    assert ends == {amelia.pk: ended_on, isla.pk: ended_on, oliver.pk: today() - 5 * DAY}
     after = Session.objects.filter(group=group, date__gt=ended_on).order_by("date")
     assert [s.date for s in after] == [ended_on + n * DAY for n in range(1, 24)]
     assert {s.status for s in after} == {"cancelled"} and all(s.minutes is None for s in after)
@@ -76,25 +76,25 @@ def test_ending_a_group_ends_its_placements_and_cancels_the_planned_sessions_aft
 
 def test_a_group_ends_once(world):
     group = elsa(world)
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     sessions = Session.objects.count()
     with pytest.raises(ValidationError, match="already ended on"):
-        end_group(world, group, TODAY)
+        end_group(world, group, today())
     group.refresh_from_db()
-    assert group.ended_on == TODAY - DAY and Session.objects.count() == sessions
+    assert group.ended_on == today() - DAY and Session.objects.count() == sessions
 
 
 @pytest.mark.parametrize("ended_on,reason,field,words", [
-    (TODAY + DAY, "Staffing", "ended_on", "can't be in the future"),
-    (TODAY - 22 * DAY, "Staffing", "ended_on", "The group started on"),
-    (TODAY - 5 * DAY, "Staffing", "ended_on", "A session was delivered on"),
-    (TODAY, "   ", "reason", "Say why the group is ending."),
-    (TODAY, "x" * 201, "reason", "200 characters or fewer"),
+    (today() + DAY, "Staffing", "ended_on", "can't be in the future"),
+    (today() - 22 * DAY, "Staffing", "ended_on", "The group started on"),
+    (today() - 5 * DAY, "Staffing", "ended_on", "A session was delivered on"),
+    (today(), "   ", "reason", "Say why the group is ending."),
+    (today(), "x" * 201, "reason", "200 characters or fewer"),
 ])
 def test_refusals_are_keyed_by_field_and_change_nothing(world, ended_on, reason, field, words):
     group = elsa(world)
     placement = place(world, group, world.pupil_in)
-    deliver(world, group, TODAY - 4 * DAY, present=[placement])
+    deliver(world, group, today() - 4 * DAY, present=[placement])
     with pytest.raises(ValidationError) as refused:
         end_group(world, group, ended_on, reason)
     assert words in refused.value.message_dict[field][0]
@@ -105,33 +105,33 @@ def test_refusals_are_keyed_by_field_and_change_nothing(world, ended_on, reason,
 
 
 def test_a_group_that_ran_past_its_planned_end_ends_no_later_than_that(world):
-    group = elsa(world, start_date=TODAY - 30 * DAY, planned_end_date=TODAY - 10 * DAY)
+    group = elsa(world, start_date=today() - 30 * DAY, planned_end_date=today() - 10 * DAY)
     place(world, group, world.pupil_in)
     with pytest.raises(ValidationError) as refused:
-        end_group(world, group, TODAY)
+        end_group(world, group, today())
     assert "planned to end on" in refused.value.message_dict["ended_on"][0]
-    ending = end_group(world, group, TODAY - 10 * DAY)
+    ending = end_group(world, group, today() - 10 * DAY)
     assert ending.sessions_cancelled == 0 and ending.placements_ended == 1
 
 
 def test_a_group_that_hasnt_started_is_called_off_today(world):
-    group = elsa(world, start_date=TODAY + 7 * DAY, planned_end_date=TODAY + 13 * DAY)
+    group = elsa(world, start_date=today() + 7 * DAY, planned_end_date=today() + 13 * DAY)
     placement = place(world, group, world.pupil_in)
     with pytest.raises(ValidationError) as refused:
-        end_group(world, group, TODAY - DAY)
+        end_group(world, group, today() - DAY)
     assert "hasn't started yet" in refused.value.message_dict["ended_on"][0]
-    ending = end_group(world, group, TODAY, "Staffing: the TA is leaving")
+    ending = end_group(world, group, today(), "Staffing: the TA is leaving")
     assert ending.sessions_cancelled == 7 and ending.group.planned_dates() == []
     assert sorted(Session.objects.filter(group=group).values_list("date", flat=True)) == [
-        TODAY + n * DAY for n in range(7, 14)]
+        today() + n * DAY for n in range(7, 14)]
     placement.refresh_from_db()
-    assert placement.ended_on == TODAY
+    assert placement.ended_on == today()
 
 
 def test_a_long_reason_is_shortened_on_the_cancelled_sessions_only(world):
     group = elsa(world)
     reason = "Targets met " + "y" * 188  # 200 characters: allowed
-    end_group(world, group, TODAY, reason)
+    end_group(world, group, today(), reason)
     group.refresh_from_db()
     cancelled = Session.objects.filter(group=group).first()
     assert group.end_reason == reason
@@ -141,18 +141,18 @@ def test_a_long_reason_is_shortened_on_the_cancelled_sessions_only(world):
 def test_after_the_end_sessions_up_to_it_can_still_be_recorded_and_scores_stay_open(client, world):
     group = elsa(world)
     placement = place(world, group, world.pupil_in)
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     late = services_sessions.record_session(
-        group=group, date=TODAY - DAY, status="delivered", placements=[placement], acting_user=world.people["ta"],
+        group=group, date=today() - DAY, status="delivered", placements=[placement], acting_user=world.people["ta"],
         attendance=[{"placement_id": placement.pk, "status": "present", "absence_reason": ""}])
     assert late.status == "delivered"
     with pytest.raises(ValidationError, match="outside"):
-        services_sessions.record_session(group=group, date=TODAY, status="cancelled", cancel_reason="x",
+        services_sessions.record_session(group=group, date=today(), status="cancelled", cancel_reason="x",
                                          placements=[], attendance=[], acting_user=world.people["ta"])
     login(client, world, "ta")
     response = client.post(f"/interventions/placements/{placement.pk}/scores/", {
-        "entry_score": "40", "entry_date": (TODAY - 20 * DAY).isoformat(), "exit_score": "55",
-        "exit_date": TODAY.isoformat(), "target_progress": "4"})
+        "entry_score": "40", "entry_date": (today() - 20 * DAY).isoformat(), "exit_score": "55",
+        "exit_date": today().isoformat(), "target_progress": "4"})
     assert response.status_code == 302
     placement.refresh_from_db()
     assert placement.change == 15
@@ -160,13 +160,13 @@ def test_after_the_end_sessions_up_to_it_can_still_be_recorded_and_scores_stay_o
 
 def test_no_pupil_joins_an_ended_group(client, world):
     group = elsa(world)
-    end_group(world, group, TODAY)
+    end_group(world, group, today())
     with pytest.raises(ValidationError) as refused:
-        place(world, group, world.pupil_in, start_date=TODAY, end_date=TODAY)
+        place(world, group, world.pupil_in, start_date=today(), end_date=today())
     assert "ended on" in refused.value.message_dict["pupil"][0]
     login(client, world, "senco")
     response = client.post(f"/interventions/groups/{group.pk}/pupils/add/",
-                           placement_post(world, start_date=TODAY.isoformat(), end_date=TODAY.isoformat()))
+                           placement_post(world, start_date=today().isoformat(), end_date=today().isoformat()))
     assert response.status_code == 302 and not Placement.objects.exists()
     page = client.get(f"/interventions/groups/{group.pk}/").content.decode()
     assert "no pupils can be added" in page and "Add a pupil" not in page
@@ -186,24 +186,24 @@ def test_senco_ends_a_group_from_its_page(client, world):
     assert form_page.status_code == 200
     text = form_page.content.decode()
     assert "The placements of Amelia Hughes and Isla Morgan end on the end date" in text
-    assert f'value="{TODAY.isoformat()}"' in text  # today by default
+    assert f'value="{today().isoformat()}"' in text  # today by default
     assert AccessLog.objects.filter(action="interventions.group.end_form", user=world.people["senco"]).exists()
 
     response = client.post(f"/interventions/groups/{group.pk}/end/",
-                           {"ended_on": TODAY.isoformat(), "reason": "Targets met early"}, follow=True)
+                           {"ended_on": today().isoformat(), "reason": "Targets met early"}, follow=True)
     assert response.redirect_chain == [(f"/interventions/groups/{group.pk}/", 302)]
     after = response.content.decode()
     assert "ELSA Tuesday ended on" in after and "2 placements ended, 21 planned sessions after it cancelled" in after
     assert "This group ended on" in after and "Reason: Targets met early" in after
     assert "21 planned sessions after that" in after
     assert "End this group" not in after and "Add a pupil" not in after
-    assert Group.objects.get(pk=group.pk).ended_on == TODAY
+    assert Group.objects.get(pk=group.pk).ended_on == today()
 
     history = client.get(f"/interventions/groups/{group.pk}/sessions/")
     assert history.context["after_end"]["count"] == 21
-    assert all(r.date <= TODAY for r in history.context["rows"])  # the cancelled ones are summed up, not listed
+    assert all(r.date <= today() for r in history.context["rows"])  # the cancelled ones are summed up, not listed
     # Asking again (an old tab) changes nothing and says so.
-    again = client.post(f"/interventions/groups/{group.pk}/end/", {"ended_on": TODAY.isoformat(), "reason": "x"},
+    again = client.post(f"/interventions/groups/{group.pk}/end/", {"ended_on": today().isoformat(), "reason": "x"},
                         follow=True)
     assert "already ended on" in again.content.decode() and Session.objects.filter(group=group).count() == 21
 
@@ -212,7 +212,7 @@ def test_end_form_refusal_is_next_to_the_field_and_keeps_the_reason(client, worl
     group = elsa(world)
     login(client, world, "senco")
     response = client.post(f"/interventions/groups/{group.pk}/end/",
-                           {"ended_on": (TODAY + DAY).isoformat(), "reason": "Typed reason"})
+                           {"ended_on": (today() + DAY).isoformat(), "reason": "Typed reason"})
     assert response.status_code == 400
     form = response.context["form"]
     assert "can't be in the future" in form.errors["ended_on"][0]
@@ -229,7 +229,7 @@ def test_only_the_senco_ends_a_group(client, world, role, status):
     group = elsa(world, staff=("ta", "other_ta") if role == "other_ta" else ("ta",))
     login(client, world, role)
     assert client.get(f"/interventions/groups/{group.pk}/end/").status_code == status
-    post = client.post(f"/interventions/groups/{group.pk}/end/", {"ended_on": TODAY.isoformat(), "reason": "x"})
+    post = client.post(f"/interventions/groups/{group.pk}/end/", {"ended_on": today().isoformat(), "reason": "x"})
     assert post.status_code == status
     assert Group.objects.get(pk=group.pk).ended_on is None
     if role in ("ta", "senior"):  # they read the group page, without the button
@@ -241,7 +241,7 @@ def test_another_schools_group_is_a_404_for_our_senco(client, world):
     login(client, world, "senco")
     assert client.get(f"/interventions/groups/{theirs.pk}/end/").status_code == 404
     assert client.post(f"/interventions/groups/{theirs.pk}/end/",
-                       {"ended_on": TODAY.isoformat(), "reason": "x"}).status_code == 404
+                       {"ended_on": today().isoformat(), "reason": "x"}).status_code == 404
 
 
 def test_an_ended_group_leaves_the_current_lists_but_stays_readable(client, world):
@@ -249,9 +249,9 @@ def test_an_ended_group_leaves_the_current_lists_but_stays_readable(client, worl
     running = elsa(world, name="Running ELSA")
     ended_placement = place(world, group, world.pupil_in)
     place(world, running, world.pupil_in)
-    Session.objects.create(group=group, date=TODAY - 2 * DAY, status="cancelled", cancel_reason="Trip",
+    Session.objects.create(group=group, date=today() - 2 * DAY, status="cancelled", cancel_reason="Trip",
                            recorded_by=world.people["ta"])
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
 
     login(client, world, "senco")
     assert [g.name for g in client.get("/interventions/groups/").context["groups"]] == ["Running ELSA"]
@@ -268,8 +268,8 @@ def test_an_ended_group_leaves_the_current_lists_but_stays_readable(client, worl
     assert (ended["planned"], ended["cancelled"], ended["missed"]) == (21, 1, 20)
 
     login(client, world, "ta")  # who runs it: no session today, the page and the history still open
-    today = client.get("/interventions/today/").context["groups"]
-    assert [g.name for g in today] == ["Running ELSA"]
+    due_today = client.get("/interventions/today/").context["groups"]
+    assert [g.name for g in due_today] == ["Running ELSA"]
     assert client.get(f"/interventions/groups/{group.pk}/").status_code == 200
     assert client.get(f"/interventions/groups/{group.pk}/sessions/").status_code == 200
     assert client.get(f"/interventions/placements/{ended_placement.pk}/").status_code == 200
@@ -292,9 +292,9 @@ def test_ended_group_page_query_count_is_flat(client, world, django_assert_num_q
         client.get(f"/interventions/groups/{group.pk}/")
     for i in range(4):
         p = Placement.objects.create(group=group, pupil=PupilFactory(school=world.school, legal_last_name=f"X{i}"),
-                                     smart_target="t", start_date=group.start_date, end_date=TODAY, review_due=TODAY,
-                                     ended_on=TODAY, created_by=world.people["senco"])
-        deliver(world, group, TODAY - (i + 1) * DAY, present=[p])
+                                     smart_target="t", start_date=group.start_date, end_date=today(), review_due=today(),
+                                     ended_on=today(), created_by=world.people["senco"])
+        deliver(world, group, today() - (i + 1) * DAY, present=[p])
     with django_assert_num_queries(11):
         client.get(f"/interventions/groups/{group.pk}/")
 
@@ -318,12 +318,12 @@ def group_post(group, **changes):
 
 def test_an_ended_groups_edit_page_shows_what_is_fixed_read_only_with_the_ending(client, world):
     group = weekday_group(world)
-    end_group(world, group, TODAY - DAY, "Targets met early")
+    end_group(world, group, today() - DAY, "Targets met early")
     login(client, world, "senco")
     response = client.get(f"/interventions/groups/{group.pk}/edit/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert f"This group ended on {TODAY - DAY:%-d %B %Y}" in text and "(ended by Senco Person)" in text
+    assert f"This group ended on {today() - DAY:%-d %B %Y}" in text and "(ended by Senco Person)" in text
     assert "Reason: Targets met early" in text and "Only its name can still be changed." in text
     form = response.context["form"]
     assert {name for name, field in form.fields.items() if field.disabled} == {
@@ -339,7 +339,7 @@ def test_an_ended_groups_edit_page_shows_what_is_fixed_read_only_with_the_ending
 
 def test_an_ended_group_can_be_renamed_and_keeps_the_rest(client, world):
     group = weekday_group(world)
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     before = Group.objects.values().get(pk=group.pk)
     login(client, world, "senco")
     # What the browser sends: the disabled fields aren't posted.
@@ -354,7 +354,7 @@ def test_an_ended_group_can_be_renamed_and_keeps_the_rest(client, world):
 def test_an_ended_group_run_by_someone_who_has_left_can_still_be_renamed(client, world):
     group = weekday_group(world)
     group.staff.add(world.people["other_ta"])
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     world.school.memberships.filter(user=world.people["other_ta"]).update(is_active=False)  # left the school
     login(client, world, "senco")
     page = client.get(f"/interventions/groups/{group.pk}/edit/")
@@ -366,8 +366,8 @@ def test_an_ended_group_run_by_someone_who_has_left_can_still_be_renamed(client,
 
 
 @pytest.mark.parametrize("field,value", [
-    ("planned_end_date", (TODAY + 40 * DAY).isoformat()),
-    ("start_date", (TODAY - 30 * DAY).isoformat()),
+    ("planned_end_date", (today() + 40 * DAY).isoformat()),
+    ("start_date", (today() - 30 * DAY).isoformat()),
     ("days", ["0"]),
     ("staff", "other_ta"),
     ("starts_at", "13:30"),
@@ -375,7 +375,7 @@ def test_an_ended_group_run_by_someone_who_has_left_can_still_be_renamed(client,
 ])
 def test_a_change_posted_to_an_ended_group_is_refused_next_to_the_field(client, world, field, value):
     group = weekday_group(world)
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     before = Group.objects.values().get(pk=group.pk)
     login(client, world, "senco")
     if value == "other_ta":
@@ -384,7 +384,7 @@ def test_a_change_posted_to_an_ended_group_is_refused_next_to_the_field(client, 
                            group_post(group, name="Typed new name", **{field: value}))
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert errors[field] == [f"The group ended on {TODAY - DAY:%-d %B %Y}: this is fixed and can't be changed."]
+    assert errors[field] == [f"The group ended on {today() - DAY:%-d %B %Y}: this is fixed and can't be changed."]
     assert set(errors) == {field}
     assert 'value="Typed new name"' in response.content.decode()  # what was typed is kept
     assert Group.objects.values().get(pk=group.pk) == before
@@ -396,11 +396,11 @@ def test_the_service_refuses_changes_to_an_ended_group_whoever_calls(world):
     from interventions.forms_placements import GroupForm
 
     group = weekday_group(world)
-    form = GroupForm(group_post(group, name="Renamed", planned_end_date=(TODAY + 40 * DAY).isoformat(),
+    form = GroupForm(group_post(group, name="Renamed", planned_end_date=(today() + 40 * DAY).isoformat(),
                                 staff=[world.people["other_ta"].pk]),
                      instance=Group.objects.get(pk=group.pk), school=world.school)
     assert form.is_valid(), form.errors
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     before = Group.objects.values().get(pk=group.pk)
     with pytest.raises(ValidationError) as refused:
         services.save_group(form=form, school=world.school, acting_user=world.people["senco"])
@@ -419,8 +419,8 @@ def test_the_service_refuses_changes_to_an_ended_group_whoever_calls(world):
 
 # --- therapy programmes ---------------------------------------------------------------------------
 
-def end_programme(world, programme, ended_on=TODAY, reason="Discharged by the therapist"):
-    return services.end_programme(programme=programme, ended_on=ended_on, reason=reason,
+def end_programme(world, programme, ended_on=None, reason="Discharged by the therapist"):
+    return services.end_programme(programme=programme, ended_on=ended_on or today(), reason=reason,
                                   acting_user=world.people["senco"])
 
 
@@ -431,18 +431,18 @@ def log(world, programme, day):
 
 def test_ending_a_programme_is_recorded_once_with_its_reason(world):
     programme = make_programme(world)
-    log(world, programme, TODAY - 3 * DAY)
-    end_programme(world, programme, TODAY - 2 * DAY)
+    log(world, programme, today() - 3 * DAY)
+    end_programme(world, programme, today() - 2 * DAY)
     programme.refresh_from_db()
     assert (programme.ended_on, programme.end_reason, programme.ended_by) == (
-        TODAY - 2 * DAY, "Discharged by the therapist", world.people["senco"])
+        today() - 2 * DAY, "Discharged by the therapist", world.people["senco"])
     assert actions(TherapyProgramme, pgh_obj_id=programme.pk, pgh_label="update") == {"interventions.end_programme"}
     with pytest.raises(ValidationError, match="already ended"):
         end_programme(world, programme)
     # A missed line up to the end may still be logged; none after it.
-    assert log(world, programme, TODAY - 2 * DAY).pk
+    assert log(world, programme, today() - 2 * DAY).pk
     with pytest.raises(ValidationError) as refused:
-        log(world, programme, TODAY - DAY)
+        log(world, programme, today() - DAY)
     assert "ended on" in refused.value.message_dict["delivered_on"][0]
     assert ProgrammeDelivery.objects.filter(programme=programme).count() == 2
 
@@ -455,9 +455,9 @@ def test_ending_a_programme_is_recorded_once_with_its_reason(world):
 ])
 def test_programme_refusals_are_keyed_by_field(world, back, reason, field, words):
     programme = make_programme(world)  # set 30 days ago
-    log(world, programme, TODAY - 3 * DAY)
+    log(world, programme, today() - 3 * DAY)
     with pytest.raises(ValidationError) as refused:
-        end_programme(world, programme, TODAY - back * DAY, reason)
+        end_programme(world, programme, today() - back * DAY, reason)
     assert words in refused.value.message_dict[field][0]
     programme.refresh_from_db()
     assert programme.ended_on is None
@@ -472,11 +472,11 @@ def test_senco_ends_a_programme_from_its_page(client, world):
         form_page.content.decode())
     assert AccessLog.objects.filter(action="interventions.programme.end_form", pupil=world.pupil_in).exists()
     bad = client.post(f"/interventions/programmes/{programme.pk}/end/",
-                      {"ended_on": (TODAY - 40 * DAY).isoformat(), "reason": "Moved school"})
+                      {"ended_on": (today() - 40 * DAY).isoformat(), "reason": "Moved school"})
     assert bad.status_code == 400 and "The programme was set on" in bad.context["form"].errors["ended_on"][0]
     assert b"Moved school" in bad.content
     response = client.post(f"/interventions/programmes/{programme.pk}/end/",
-                           {"ended_on": TODAY.isoformat(), "reason": "Moved school"}, follow=True)
+                           {"ended_on": today().isoformat(), "reason": "Moved school"}, follow=True)
     text = response.content.decode()
     assert "programme ended on" in text and "This programme ended on" in text and "Reason: Moved school" in text
     assert "End this programme" not in text
@@ -486,13 +486,13 @@ def test_senco_ends_a_programme_from_its_page(client, world):
 
 def test_the_delivery_log_stays_open_up_to_the_end(client, world):
     programme = make_programme(world)
-    end_programme(world, programme, TODAY - 2 * DAY)
+    end_programme(world, programme, today() - 2 * DAY)
     login(client, world, "ta")
     page = client.get(f"/interventions/programmes/{programme.pk}/")
     assert "Log a missed delivery" in page.content.decode()
-    assert page.context["form"]["delivered_on"].value() == TODAY - 2 * DAY
+    assert page.context["form"]["delivered_on"].value() == today() - 2 * DAY
     late = client.post(f"/interventions/programmes/{programme.pk}/log/",
-                       {"delivered_on": (TODAY - DAY).isoformat(), "minutes": "10", "rating": "", "note": "Typed"})
+                       {"delivered_on": (today() - DAY).isoformat(), "minutes": "10", "rating": "", "note": "Typed"})
     assert late.status_code == 400 and "log deliveries up to that date" in late.context["form"].errors[
         "delivered_on"][0]
     assert b"Typed" in late.content
@@ -504,7 +504,7 @@ def test_only_the_senco_ends_a_programme(client, world, role, status):
     login(client, world, role)
     assert client.get(f"/interventions/programmes/{programme.pk}/end/").status_code == status
     assert client.post(f"/interventions/programmes/{programme.pk}/end/",
-                       {"ended_on": TODAY.isoformat(), "reason": "x"}).status_code == status
+                       {"ended_on": today().isoformat(), "reason": "x"}).status_code == status
     assert TherapyProgramme.objects.get(pk=programme.pk).ended_on is None
 
 
@@ -528,12 +528,12 @@ def programme_data(programme, **changes):
 
 def test_an_ended_programmes_edit_page_shows_what_is_fixed_read_only(client, world):
     programme = make_programme(world)
-    end_programme(world, programme, TODAY - DAY, "Discharged by the therapist")
+    end_programme(world, programme, today() - DAY, "Discharged by the therapist")
     login(client, world, "senco")
     response = client.get(f"/interventions/programmes/{programme.pk}/edit/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert f"This programme ended on {TODAY - DAY:%-d %B %Y}" in text and "Reason: Discharged by the therapist" in text
+    assert f"This programme ended on {today() - DAY:%-d %B %Y}" in text and "Reason: Discharged by the therapist" in text
     assert {name for name, f in response.context["form"].fields.items() if f.disabled} == {
         "pupil", "service", "set_on", "targets", "activities", "frequency", "review_on", "outcome", "staff"}
     assert re.search(r'<input type="date" name="review_on"[^>]*disabled', text)
@@ -544,7 +544,7 @@ def test_an_ended_programme_takes_a_late_report_and_keeps_its_dates(client, worl
 
     settings.MEDIA_ROOT = tmp_path
     programme = make_programme(world)
-    end_programme(world, programme, TODAY - DAY)
+    end_programme(world, programme, today() - DAY)
     before = TherapyProgramme.objects.values().get(pk=programme.pk)
     login(client, world, "senco")
     response = client.post(f"/interventions/programmes/{programme.pk}/edit/",
@@ -558,14 +558,14 @@ def test_an_ended_programme_takes_a_late_report_and_keeps_its_dates(client, worl
 
 
 @pytest.mark.parametrize("field,value", [
-    ("set_on", (TODAY - 40 * DAY).isoformat()),
-    ("review_on", (TODAY + 90 * DAY).isoformat()),
+    ("set_on", (today() - 40 * DAY).isoformat()),
+    ("review_on", (today() + 90 * DAY).isoformat()),
     ("targets", "Something else"),
     ("staff", []),
 ])
 def test_a_change_posted_to_an_ended_programme_is_refused_next_to_the_field(client, world, field, value):
     programme = make_programme(world)
-    end_programme(world, programme, TODAY - DAY)
+    end_programme(world, programme, today() - DAY)
     before = TherapyProgramme.objects.values().get(pk=programme.pk)
     login(client, world, "senco")
     data = programme_data(programme, therapist="Typed therapist", **{field: value})
@@ -574,7 +574,7 @@ def test_a_change_posted_to_an_ended_programme_is_refused_next_to_the_field(clie
     response = client.post(f"/interventions/programmes/{programme.pk}/edit/", data)
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert errors == {field: [f"The programme ended on {TODAY - DAY:%-d %B %Y}: this is fixed and can't be changed."]}
+    assert errors == {field: [f"The programme ended on {today() - DAY:%-d %B %Y}: this is fixed and can't be changed."]}
     assert "Typed therapist" in response.content.decode()
     assert TherapyProgramme.objects.values().get(pk=programme.pk) == before
     assert list(TherapyProgramme.objects.get(pk=programme.pk).staff.all()) == [world.people["ta"]]
@@ -584,10 +584,10 @@ def test_the_service_refuses_changes_to_an_ended_programme_whoever_calls(world):
     from interventions.forms_placements import ProgrammeForm
 
     programme = make_programme(world)
-    form = ProgrammeForm(programme_data(programme, review_on=(TODAY + 90 * DAY).isoformat(), therapist="New name"),
+    form = ProgrammeForm(programme_data(programme, review_on=(today() + 90 * DAY).isoformat(), therapist="New name"),
                          instance=TherapyProgramme.objects.get(pk=programme.pk), school=world.school)
     assert form.is_valid(), form.errors
-    end_programme(world, programme, TODAY - DAY)
+    end_programme(world, programme, today() - DAY)
     before = TherapyProgramme.objects.values().get(pk=programme.pk)
     with pytest.raises(ValidationError) as refused:
         services.save_programme(form=form, school=world.school, acting_user=world.people["senco"])

@@ -17,7 +17,7 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.browser.conftest import login as browser_login
 
-from .test_placements import DAY, TODAY, deliver, login, make_group, make_intervention, place
+from .test_placements import DAY, today, deliver, login, make_group, make_intervention, place
 
 SCHOOL_MAP = {"ta": 403, "teacher": 403, "senco": 200, "dsl": 403, "senior": 200, "admin": 403,
               "other_school_senco": 200}
@@ -56,7 +56,7 @@ def test_costs_planned_and_delivered(client, world):
     """£30 a session shared by the pupils on the group: two on the group now, three on the register
     of one delivered session, two on another; one session cancelled (no cost)."""
     # Monday-only group of 4 weeks from a Monday, so the planned dates are known exactly.
-    monday = TODAY - datetime.timedelta(days=TODAY.weekday()) - 14 * DAY
+    monday = today() - datetime.timedelta(days=today().weekday()) - 14 * DAY
     group = make_group(world, days=(0,), start_date=monday, planned_end_date=monday + 27 * DAY)
     a = place(world, group, world.pupil_in)
     b = place(world, group, world.pupil_out)
@@ -85,7 +85,7 @@ def _fill(world, n, start=0):
                        staff=("ta", "other_ta"))
     for i in range(n):
         p = place(world, group, PupilFactory(school=world.school, legal_last_name=f"Pupil{start + i}"))
-        deliver(world, group, TODAY - (i + 1) * DAY, present=[p])
+        deliver(world, group, today() - (i + 1) * DAY, present=[p])
     return group
 
 
@@ -113,10 +113,10 @@ def test_pupil_map_query_count_is_flat(client, world, django_assert_num_queries)
     for i in range(4):
         g = make_group(world, intervention=make_intervention(world.school, name=f"More {i}"), name=f"More {i}")
         p = place(world, g, world.pupil_in)
-        deliver(world, g, TODAY - DAY, present=[p])
+        deliver(world, g, today() - DAY, present=[p])
         TherapyProgramme.objects.create(school=world.school, pupil=world.pupil_in, therapist="J Smith",
-                                        service="salt", set_on=TODAY - 30 * DAY, targets="t", activities="a",
-                                        frequency="weekly", review_on=TODAY + 30 * DAY,
+                                        service="salt", set_on=today() - 30 * DAY, targets="t", activities="a",
+                                        frequency="weekly", review_on=today() + 30 * DAY,
                                         created_by=world.people["senco"])
     with django_assert_num_queries(11):
         response = client.get(f"/interventions/pupils/{world.pupil_in.pk}/provision/")
@@ -127,7 +127,7 @@ def test_ended_placements_are_shown_on_request(client, world):
     from interventions import services_placements as services
 
     p = place(world, make_group(world), world.pupil_in)
-    services.end_placement(placement=p, ended_on=TODAY, acting_user=world.people["senco"])
+    services.end_placement(placement=p, ended_on=today(), acting_user=world.people["senco"])
     login(client, world, "senco")
     assert client.get("/interventions/provision-map/?intervention=all").context["rows"] == []
     assert len(client.get("/interventions/provision-map/?ended=1&intervention=all").context["rows"]) == 1

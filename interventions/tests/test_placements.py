@@ -18,7 +18,10 @@ from plans import services as plan_services
 from plans.models import Outcome, Plan, Provision
 from sendsupport.models import AccessLog
 
-TODAY = timezone.localdate()
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
 DAY = datetime.timedelta(days=1)
 ROLES = ["ta", "teacher", "senco", "dsl", "senior", "admin", "other_school_senco"]
 
@@ -38,7 +41,7 @@ def make_group(world, *, school=None, staff=("ta",), intervention=None, days=(0,
     creator = world.people["senco"] if school == world.school else world.people["other_school_senco"]
     intervention = intervention or make_intervention(school, name=kw.pop("intervention_name", "ELSA"))
     values = dict(name=f"{intervention.name} group", starts_at=datetime.time(9, 15), minutes_per_session=30,
-                  start_date=TODAY - 21 * DAY, planned_end_date=TODAY + 21 * DAY)
+                  start_date=today() - 21 * DAY, planned_end_date=today() + 21 * DAY)
     values.update(kw)
     group = Group.objects.create(school=school, intervention=intervention, days=list(days), created_by=creator,
                                  **values)
@@ -84,8 +87,8 @@ def test_senco_starts_a_group_with_staff_days_and_dates(client, world):
     login(client, world, "senco")
     response = client.post("/interventions/groups/new/", {
         "intervention": intervention.pk, "name": "ELSA Tuesday", "staff": [world.people["ta"].pk],
-        "days": ["1", "3"], "starts_at": "10:30", "minutes_per_session": "", "start_date": TODAY.isoformat(),
-        "planned_end_date": (TODAY + 42 * DAY).isoformat()})
+        "days": ["1", "3"], "starts_at": "10:30", "minutes_per_session": "", "start_date": today().isoformat(),
+        "planned_end_date": (today() + 42 * DAY).isoformat()})
     group = Group.objects.get(name="ELSA Tuesday")
     assert response.status_code == 302 and response["Location"] == f"/interventions/groups/{group.pk}/"
     assert group.days == [1, 3] and group.minutes_per_session == 30 and group.created_by == world.people["senco"]
@@ -99,8 +102,8 @@ def test_group_form_refuses_bad_input_next_to_fields_and_keeps_it(client, world)
     login(client, world, "senco")
     response = client.post("/interventions/groups/new/", {
         "intervention": intervention.pk, "name": "Typed name", "staff": [world.people["other_school_senco"].pk],
-        "days": [], "starts_at": "10:30", "minutes_per_session": "20", "start_date": TODAY.isoformat(),
-        "planned_end_date": (TODAY - DAY).isoformat()})
+        "days": [], "starts_at": "10:30", "minutes_per_session": "20", "start_date": today().isoformat(),
+        "planned_end_date": (today() - DAY).isoformat()})
     assert response.status_code == 400
     form = response.context["form"]
     assert "Choose at least one day." in form.errors["days"]
@@ -177,7 +180,7 @@ def test_group_page_query_count_is_flat(client, world, django_assert_num_queries
     from pupils.factories import PupilFactory
     for i in range(5):
         p = place(world, group, PupilFactory(school=world.school, legal_last_name=f"Extra{i}"))
-        deliver(world, group, TODAY - (i + 1) * DAY, present=[p])
+        deliver(world, group, today() - (i + 1) * DAY, present=[p])
     with django_assert_num_queries(13):
         client.get(f"/interventions/groups/{group.pk}/")
     assert len(small) == 13
@@ -187,8 +190,8 @@ def test_group_page_query_count_is_flat(client, world, django_assert_num_queries
 
 def placement_post(world, **kw):
     data = {"pupil": world.pupil_in.pk, "smart_target": "Will name three feelings by half term",
-            "outcome": "", "provision": "", "start_date": TODAY.isoformat(),
-            "end_date": (TODAY + 14 * DAY).isoformat(), "review_due": ""}
+            "outcome": "", "provision": "", "start_date": today().isoformat(),
+            "end_date": (today() + 14 * DAY).isoformat(), "review_due": ""}
     data.update(kw)
     return data
 
@@ -203,7 +206,7 @@ def test_senco_adds_a_pupil_with_target_and_the_outcome_it_serves(client, world)
     assert response.status_code == 302
     placement = Placement.objects.get()
     assert (placement.pupil, placement.outcome, placement.provision) == (world.pupil_in, outcome, provision)
-    assert placement.review_due == TODAY + 14 * DAY  # defaults to the planned end
+    assert placement.review_due == today() + 14 * DAY  # defaults to the planned end
     page = client.get(f"/interventions/groups/{group.pk}/")
     assert b"Will name three feelings" in page.content
 
@@ -313,9 +316,9 @@ def test_placement_page_shows_target_counts_and_is_logged(client, world, django_
     group = make_group(world)
     placement = place(world, group, world.pupil_in)
     other = place(world, group, world.pupil_out)
-    deliver(world, group, TODAY - 3 * DAY, present=[placement, other])
-    deliver(world, group, TODAY - 2 * DAY, absent=[placement], present=[other])
-    Session.objects.create(group=group, date=TODAY - DAY, status="cancelled", cancel_reason="trip",
+    deliver(world, group, today() - 3 * DAY, present=[placement, other])
+    deliver(world, group, today() - 2 * DAY, absent=[placement], present=[other])
+    Session.objects.create(group=group, date=today() - DAY, status="cancelled", cancel_reason="trip",
                            recorded_by=world.people["ta"])
     login(client, world, "senco")
     client.get(f"/interventions/placements/{placement.pk}/")
@@ -338,8 +341,8 @@ def test_ta_running_the_group_records_entry_and_exit_scores(client, world):
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, "ta")
     response = client.post(f"/interventions/placements/{placement.pk}/scores/", scores(
-        entry_score="40", entry_date=(TODAY - 20 * DAY).isoformat(), exit_score="55.5",
-        exit_date=TODAY.isoformat(), target_progress="3"))
+        entry_score="40", entry_date=(today() - 20 * DAY).isoformat(), exit_score="55.5",
+        exit_date=today().isoformat(), target_progress="3"))
     assert response.status_code == 302
     placement.refresh_from_db()
     assert placement.change == Decimal("15.5") and placement.target_progress == 3
@@ -351,7 +354,7 @@ def test_exit_before_entry_is_refused_next_to_the_field(client, world):
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, "senco")
     response = client.post(f"/interventions/placements/{placement.pk}/scores/", scores(
-        entry_score="40", entry_date=TODAY.isoformat(), exit_score="50", exit_date=(TODAY - 5 * DAY).isoformat()))
+        entry_score="40", entry_date=today().isoformat(), exit_score="50", exit_date=(today() - 5 * DAY).isoformat()))
     assert response.status_code == 400
     assert "The exit can't be before the entry" in response.context["scores_form"].errors["exit_date"][0]
     assert b'value="50"' in response.content  # typed values kept
@@ -361,7 +364,7 @@ def test_exit_score_without_an_entry_score_is_refused(client, world):
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, "senco")
     response = client.post(f"/interventions/placements/{placement.pk}/scores/",
-                           scores(exit_score="50", exit_date=TODAY.isoformat()))
+                           scores(exit_score="50", exit_date=today().isoformat()))
     assert response.status_code == 400
     assert "Record the entry score first" in response.context["scores_form"].errors["exit_score"][0]
     placement.refresh_from_db()
@@ -372,7 +375,7 @@ def test_scores_outside_the_measure_are_refused(client, world):
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, "senco")
     response = client.post(f"/interventions/placements/{placement.pk}/scores/", scores(
-        entry_score="-1", entry_date=TODAY.isoformat(), exit_score="101", exit_date=TODAY.isoformat()))
+        entry_score="-1", entry_date=today().isoformat(), exit_score="101", exit_date=today().isoformat()))
     assert response.status_code == 400
     errors = response.context["scores_form"].errors
     assert "The lowest score on this measure is 0" in errors["entry_score"][0]
@@ -385,7 +388,7 @@ def test_the_service_refuses_an_exit_without_entry_whoever_calls(world):
     placement = place(world, make_group(world), world.pupil_in)
     with pytest.raises(ValidationError) as exc:
         services.record_scores(placement=placement, entry_score=None, entry_date=None, exit_score=Decimal("3"),
-                               exit_date=TODAY, target_progress=None, acting_user=world.people["senco"])
+                               exit_date=today(), target_progress=None, acting_user=world.people["senco"])
     assert "exit_score" in exc.value.message_dict
 
 
@@ -394,7 +397,7 @@ def test_scores_refused_to_people_who_dont_run_the_group(client, world, role, st
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, role)
     response = client.post(f"/interventions/placements/{placement.pk}/scores/",
-                           scores(entry_score="40", entry_date=TODAY.isoformat()))
+                           scores(entry_score="40", entry_date=today().isoformat()))
     assert response.status_code == status
 
 
@@ -403,7 +406,7 @@ def test_ta_not_running_the_group_may_read_but_not_score(client, world):
     login(client, world, "ta")
     assert client.get(f"/interventions/placements/{placement.pk}/").context["scores_form"] is None
     response = client.post(f"/interventions/placements/{placement.pk}/scores/",
-                           scores(entry_score="40", entry_date=TODAY.isoformat()))
+                           scores(entry_score="40", entry_date=today().isoformat()))
     assert response.status_code == 403
 
 
@@ -411,13 +414,13 @@ def test_senco_reviews_and_ends_a_placement(client, world):
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, "senco")
     response = client.post(f"/interventions/placements/{placement.pk}/review/", {
-        "reviewed_on": TODAY.isoformat(), "review_decision": "change", "review_score": "3",
+        "reviewed_on": today().isoformat(), "review_decision": "change", "review_score": "3",
         "review_notes": "Move to a smaller group", "end_placement": "on"})
     assert response.status_code == 302
     placement.refresh_from_db()
     assert (placement.review_decision, placement.review_score, placement.reviewed_by, placement.ended_on) == (
-        "change", 3, world.people["senco"], TODAY)
-    again = client.post(f"/interventions/placements/{placement.pk}/end/", {"ended_on": TODAY.isoformat()})
+        "change", 3, world.people["senco"], today())
+    again = client.post(f"/interventions/placements/{placement.pk}/end/", {"ended_on": today().isoformat()})
     assert again.status_code == 400  # already ended: the end form isn't offered and the service refuses
 
 
@@ -425,7 +428,7 @@ def test_review_refuses_missing_decision_and_keeps_notes(client, world):
     placement = place(world, make_group(world), world.pupil_in)
     login(client, world, "senco")
     response = client.post(f"/interventions/placements/{placement.pk}/review/", {
-        "reviewed_on": (TODAY + DAY).isoformat(), "review_score": "9", "review_notes": "Typed notes"})
+        "reviewed_on": (today() + DAY).isoformat(), "review_score": "9", "review_notes": "Typed notes"})
     assert response.status_code == 400
     errors = response.context["review_form"].errors
     assert errors["review_decision"] == ["Choose continue, change or stop."]
@@ -441,7 +444,7 @@ def test_ending_a_placement_frees_a_place(client, world):
                         {"ended_on": (placement.start_date - DAY).isoformat()})
     assert early.status_code == 400 and "started on" in early.context["end_form"].errors["ended_on"][0]
     assert client.post(f"/interventions/placements/{placement.pk}/end/",
-                       {"ended_on": TODAY.isoformat()}).status_code == 302
+                       {"ended_on": today().isoformat()}).status_code == 302
     assert client.post(f"/interventions/groups/{group.pk}/pupils/add/", placement_post(world)).status_code == 302
 
 

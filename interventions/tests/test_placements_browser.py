@@ -17,7 +17,10 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
     viewport,
 )
 
-TODAY = timezone.localdate()
+def today():
+    """Read when used, not at import: a run that spans midnight would otherwise date things yesterday."""
+    return timezone.localdate()
+
 SHOTS = Path("/tmp/shots/interventions")
 
 pytestmark = [
@@ -70,8 +73,8 @@ def test_senco_sets_up_a_group_and_reads_the_provision_map(page, live_server, br
     page.get_by_label("Tuesday").check()
     page.get_by_label("Thursday").check()
     field(page, "Time").fill("10:30")
-    field(page, "Start date").fill(TODAY.isoformat())
-    field(page, "Planned end").fill((TODAY + timezone.timedelta(days=42)).isoformat())
+    field(page, "Start date").fill(today().isoformat())
+    field(page, "Planned end").fill((today() + timezone.timedelta(days=42)).isoformat())
     check_a11y(page, "start a group")
     click_and_wait(page, page.get_by_role("button", name="Save group"))
     expect(page.get_by_role("heading", level=1)).to_have_text("ELSA Tuesday")
@@ -99,7 +102,7 @@ def test_senco_sets_up_a_group_and_reads_the_provision_map(page, live_server, br
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{w.pupil_in.display_name} on ELSA Tuesday")
     check_a11y(page, "placement page")
     field(page, "Exit score (Boxall Profile)").fill("60")
-    field(page, "Exit date").fill(TODAY.isoformat())
+    field(page, "Exit date").fill(today().isoformat())
     click_and_wait(page, page.get_by_role("button", name="Save scores"))
     expect(page.get_by_text("Record the entry score first")).to_be_visible()
     expect(field(page, "Exit score (Boxall Profile)")).to_have_value("60")

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from interventions.models import ProgrammeDelivery, TherapyProgramme
 from sendsupport.models import AccessLog
 
-from .test_placements import DAY, TODAY, in_force_plan, login
+from .test_placements import DAY, today, in_force_plan, login
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +35,9 @@ def docx(name="OT report.docx"):
 
 def programme_post(world, **kw):
     data = {"pupil": world.pupil_in.pk, "therapist": "Jo Patel", "service": "salt",
-            "service_name": "NHS Children's SALT", "set_on": (TODAY - 30 * DAY).isoformat(),
+            "service_name": "NHS Children's SALT", "set_on": (today() - 30 * DAY).isoformat(),
             "targets": "Use two-word phrases", "activities": "Colourful semantics, 10 min",
-            "frequency": "3 times a week", "review_on": (TODAY + 60 * DAY).isoformat(), "outcome": "",
+            "frequency": "3 times a week", "review_on": (today() + 60 * DAY).isoformat(), "outcome": "",
             "staff": [world.people["ta"].pk]}
     data.update(kw)
     return data
@@ -48,9 +48,9 @@ def make_programme(world, pupil=None, staff=("ta",), school=None):
     school = school or pupil.school
     creator = world.people["senco"] if school == world.school else world.people["other_school_senco"]
     programme = TherapyProgramme.objects.create(
-        school=school, pupil=pupil, therapist="Jo Patel", service="salt", set_on=TODAY - 30 * DAY,
+        school=school, pupil=pupil, therapist="Jo Patel", service="salt", set_on=today() - 30 * DAY,
         targets="Use two-word phrases", activities="Colourful semantics", frequency="3 times a week",
-        review_on=TODAY + 60 * DAY, created_by=creator)
+        review_on=today() + 60 * DAY, created_by=creator)
     programme.staff.set([world.people[s] for s in staff])
     return programme
 
@@ -85,7 +85,7 @@ def test_a_report_that_isnt_what_it_claims_is_refused_and_typed_values_kept(clie
     login(client, world, "senco")
     fake = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = client.post("/interventions/programmes/new/", {
-        **programme_post(world, therapist="Typed Therapist", review_on=(TODAY - 60 * DAY).isoformat()),
+        **programme_post(world, therapist="Typed Therapist", review_on=(today() - 60 * DAY).isoformat()),
         "report": fake})
     assert response.status_code == 400
     errors = response.context["form"].errors
@@ -144,7 +144,7 @@ def test_programme_list_shows_a_ta_only_their_own(client, world):
 
 
 def delivery(**kw):
-    data = {"delivered_on": TODAY.isoformat(), "minutes": "15", "rating": "2", "note": "Used 3 two-word phrases"}
+    data = {"delivered_on": today().isoformat(), "minutes": "15", "rating": "2", "note": "Used 3 two-word phrases"}
     data.update(kw)
     return data
 
@@ -160,8 +160,8 @@ def test_ta_who_delivers_it_logs_a_delivery(client, world):
 
 
 @pytest.mark.parametrize("data,field,message", [
-    (delivery(delivered_on=(TODAY + DAY).isoformat()), "delivered_on", "can't be in the future"),
-    (delivery(delivered_on=(TODAY - 31 * DAY).isoformat()), "delivered_on", "can't be before that"),
+    (delivery(delivered_on=(today() + DAY).isoformat()), "delivered_on", "can't be in the future"),
+    (delivery(delivered_on=(today() - 31 * DAY).isoformat()), "delivered_on", "can't be before that"),
     (delivery(minutes="0"), "minutes", "Enter at least 1 minute."),
     (delivery(minutes="241"), "minutes", "Enter 240 minutes (4 hours) or fewer."),
 ])

@@ -14,7 +14,7 @@ from interventions import services_placements as services
 from interventions import services_sessions
 from interventions.models import Group, Placement, Reopening, Session, TherapyProgramme
 from interventions.tests.test_endings import REFUSED, actions, elsa, end_group, weekday_group
-from interventions.tests.test_placements import DAY, TODAY, deliver, login, make_group, make_intervention, place
+from interventions.tests.test_placements import DAY, today, deliver, login, make_group, make_intervention, place
 from interventions.tests.test_programmes import make_programme
 from sendsupport import history
 from sendsupport.models import AccessLog
@@ -34,11 +34,11 @@ def test_reopening_a_group_undoes_what_its_ending_did_and_keeps_the_ending_in_hi
     group = elsa(world)
     amelia = place(world, group, world.pupil_in)
     isla = place(world, group, world.pupil_out)
-    oliver = place(world, group, world.pupil_class, end_date=TODAY - 5 * DAY)  # the ending ended it at its own end
-    delivered = deliver(world, group, TODAY - 3 * DAY, present=[amelia], absent=[isla])
-    assembly = Session.objects.create(group=group, date=TODAY - DAY, status="cancelled", cancel_reason="Assembly",
+    oliver = place(world, group, world.pupil_class, end_date=today() - 5 * DAY)  # the ending ended it at its own end
+    delivered = deliver(world, group, today() - 3 * DAY, present=[amelia], absent=[isla])
+    assembly = Session.objects.create(group=group, date=today() - DAY, status="cancelled", cancel_reason="Assembly",
                                       recorded_by=world.people["ta"])
-    ended_on = TODAY - 2 * DAY
+    ended_on = today() - 2 * DAY
     ending = end_group(world, group, ended_on, "Targets met early")
     assert (ending.placements_ended, ending.sessions_cancelled) == (3, 22)
 
@@ -71,7 +71,7 @@ def test_reopening_a_group_undoes_what_its_ending_did_and_keeps_the_ending_in_hi
     assert actions(Reopening, pgh_obj_id=reopening.pk) == {"interventions.reopen_group"}
 
     # It runs again: today's session can be recorded, and a pupil added.
-    services_sessions.record_session(group=group, date=TODAY, status="cancelled", cancel_reason="Trip",
+    services_sessions.record_session(group=group, date=today(), status="cancelled", cancel_reason="Trip",
                                      placements=[], attendance=[], acting_user=world.people["ta"])
     assert Placement.objects.filter(group=group, ended_on__isnull=True).count() == 3
 
@@ -82,35 +82,35 @@ def test_only_what_the_ending_wrote_and_nobody_changed_since_is_undone(world):
     isla = place(world, group, world.pupil_out)
     oliver = place(world, group, world.pupil_class)
     # Oliver's placement ended on its own before the group did: it stays ended.
-    services.end_placement(placement=oliver, ended_on=TODAY - 4 * DAY, acting_user=world.people["senco"])
-    end_group(world, group, TODAY - 2 * DAY)
+    services.end_placement(placement=oliver, ended_on=today() - 4 * DAY, acting_user=world.people["senco"])
+    end_group(world, group, today() - 2 * DAY)
     # Isla's end changed after the ending (not through the app, but it could be): hers is no longer
     # the ending's to undo.
     with history.action(user=world.people["senco"].pk, action="tests.correct_end"):
-        Placement.objects.filter(pk=isla.pk).update(ended_on=TODAY - 3 * DAY)
+        Placement.objects.filter(pk=isla.pk).update(ended_on=today() - 3 * DAY)
 
     reopening = reopen(world, group)
 
     ends = dict(Placement.objects.filter(group=group).values_list("pk", "ended_on"))
-    assert ends == {amelia.pk: None, isla.pk: TODAY - 3 * DAY, oliver.pk: TODAY - 4 * DAY}
+    assert ends == {amelia.pk: None, isla.pk: today() - 3 * DAY, oliver.pk: today() - 4 * DAY}
     assert reopening.placements_reopened == 1
 
 
 def test_a_group_ended_again_undoes_only_its_latest_ending_and_both_are_shown(client, world):
     group = elsa(world, name="ELSA Tuesday")
     place(world, group, world.pupil_in)
-    end_group(world, group, TODAY - 2 * DAY, "Targets met early")
+    end_group(world, group, today() - 2 * DAY, "Targets met early")
     reopen(world, group, "Ended the wrong group")
-    end_group(world, group, TODAY, "Staffing")
+    end_group(world, group, today(), "Staffing")
     second = reopen(world, group, "Cover found")
-    assert (second.ended_on, second.end_reason, second.sessions_restored) == (TODAY, "Staffing", 21)
+    assert (second.ended_on, second.end_reason, second.sessions_restored) == (today(), "Staffing", 21)
     assert not cancelled_by_ending(group).exists()
 
     login(client, world, "senco")
     text = client.get(f"/interventions/groups/{group.pk}/").content.decode()
-    assert (f"Ended on {TODAY - 2 * DAY:%-d %B %Y} by Senco Person: Targets met early; re-opened on "
-            f"{TODAY:%-d %B %Y} by Senco Person: Ended the wrong group") in text
-    assert (f"Ended on {TODAY:%-d %B %Y} by Senco Person: Staffing; re-opened on {TODAY:%-d %B %Y} by "
+    assert (f"Ended on {today() - 2 * DAY:%-d %B %Y} by Senco Person: Targets met early; re-opened on "
+            f"{today():%-d %B %Y} by Senco Person: Ended the wrong group") in text
+    assert (f"Ended on {today():%-d %B %Y} by Senco Person: Staffing; re-opened on {today():%-d %B %Y} by "
             "Senco Person: Cover found") in text
 
 
@@ -119,14 +119,14 @@ def test_a_group_ended_outside_the_app_is_reopened_with_nothing_else_undone(worl
     group's own ending is lifted and its placements stay as they are."""
     group = elsa(world)
     placement = place(world, group, world.pupil_in)
-    Placement.objects.filter(pk=placement.pk).update(ended_on=TODAY - DAY)
-    Group.objects.filter(pk=group.pk).update(ended_on=TODAY - DAY, end_reason="Ran to its planned end",
+    Placement.objects.filter(pk=placement.pk).update(ended_on=today() - DAY)
+    Group.objects.filter(pk=group.pk).update(ended_on=today() - DAY, end_reason="Ran to its planned end",
                                              ended_by=world.people["senco"])
     group.refresh_from_db()
     reopening = reopen(world, group)
     group.refresh_from_db()
     placement.refresh_from_db()
-    assert group.ended_on is None and placement.ended_on == TODAY - DAY
+    assert group.ended_on is None and placement.ended_on == today() - DAY
     assert (reopening.placements_reopened, reopening.sessions_restored) == (0, 0)
 
 
@@ -135,13 +135,13 @@ def test_a_group_ended_outside_the_app_is_reopened_with_nothing_else_undone(worl
 def test_reopening_refusals_are_keyed_by_field_and_change_nothing(world, reason, words):
     group = elsa(world)
     place(world, group, world.pupil_in)
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     sessions = Session.objects.filter(group=group).count()
     with pytest.raises(ValidationError) as refused:
         reopen(world, group, reason)
     assert words in refused.value.message_dict["reason"][0]
     group.refresh_from_db()
-    assert group.ended_on == TODAY - DAY and not Reopening.objects.exists()
+    assert group.ended_on == today() - DAY and not Reopening.objects.exists()
     assert Session.objects.filter(group=group).count() == sessions
     assert not Placement.objects.filter(ended_on__isnull=True).exists()
 
@@ -157,9 +157,9 @@ def test_a_running_group_has_no_ending_to_undo(world):
 
 def test_reopening_a_programme_keeps_its_log_and_its_ending_in_history(world):
     programme = make_programme(world)
-    services.add_delivery(programme=programme, delivered_on=TODAY - 2 * DAY, minutes=20, note="", rating=None,
+    services.add_delivery(programme=programme, delivered_on=today() - 2 * DAY, minutes=20, note="", rating=None,
                           acting_user=world.people["ta"])
-    services.end_programme(programme=programme, ended_on=TODAY - DAY, reason="Discharged by the therapist",
+    services.end_programme(programme=programme, ended_on=today() - DAY, reason="Discharged by the therapist",
                            acting_user=world.people["senco"])
     with pytest.raises(ValidationError) as refused:
         services.reopen_programme(programme=programme, reason="", acting_user=world.people["senco"])
@@ -171,9 +171,9 @@ def test_reopening_a_programme_keeps_its_log_and_its_ending_in_history(world):
     programme.refresh_from_db()
     assert (programme.ended_on, programme.end_reason, programme.ended_by) == (None, "", None)
     assert (reopening.programme, reopening.group, reopening.ended_on, reopening.end_reason) == (
-        programme, None, TODAY - DAY, "Discharged by the therapist")
+        programme, None, today() - DAY, "Discharged by the therapist")
     assert programme.deliveries.count() == 1
-    assert TherapyProgramme.pgh_event_model.objects.filter(pgh_obj_id=programme.pk, ended_on=TODAY - DAY,
+    assert TherapyProgramme.pgh_event_model.objects.filter(pgh_obj_id=programme.pk, ended_on=today() - DAY,
                                                            end_reason="Discharged by the therapist").exists()
     assert actions(TherapyProgramme, pgh_obj_id=programme.pk, pgh_label="update") == {
         "interventions.end_programme", "interventions.reopen_programme"}
@@ -187,7 +187,7 @@ def test_senco_reopens_a_group_from_its_page(client, world):
     group = elsa(world, name="ELSA Tuesday")
     place(world, group, world.pupil_in)
     place(world, group, world.pupil_out)
-    end_group(world, group, TODAY - DAY, "Targets met early")
+    end_group(world, group, today() - DAY, "Targets met early")
     login(client, world, "senco")
     ended = client.get(f"/interventions/groups/{group.pk}/").content.decode()
     assert f'href="/interventions/groups/{group.pk}/reopen/"' in ended and "Re-open this group" in ended
@@ -197,7 +197,7 @@ def test_senco_reopens_a_group_from_its_page(client, world):
     assert form_page.status_code == 200
     text = form_page.content.decode()
     assert "The placements of Amelia Hughes and Isla Morgan, ended by the ending, are open again." in text
-    assert (f"The 22 planned sessions its ending cancelled ({TODAY:%-d %b} to "
+    assert (f"The 22 planned sessions its ending cancelled ({today():%-d %b} to "
             f"{group.planned_end_date:%-d %b %Y}) are planned again") in text
     assert "Reason: Targets met early" in text  # the ending it would undo
     assert AccessLog.objects.filter(action="interventions.group.reopen_form", user=world.people["senco"]).exists()
@@ -205,15 +205,15 @@ def test_senco_reopens_a_group_from_its_page(client, world):
     empty = client.post(f"/interventions/groups/{group.pk}/reopen/", {"reason": ""})
     assert empty.status_code == 400
     assert empty.context["form"].errors == {"reason": ["Say why it is being re-opened."]}
-    assert Group.objects.get(pk=group.pk).ended_on == TODAY - DAY
+    assert Group.objects.get(pk=group.pk).ended_on == today() - DAY
 
     response = client.post(f"/interventions/groups/{group.pk}/reopen/", {"reason": "Ended the wrong group"},
                            follow=True)
     assert response.redirect_chain == [(f"/interventions/groups/{group.pk}/", 302)]
     after = response.content.decode()
     assert "ELSA Tuesday re-opened: 2 placements open again, 22 cancelled sessions planned again." in after
-    assert (f"Ended on {TODAY - DAY:%-d %B %Y} by Senco Person: Targets met early; re-opened on "
-            f"{TODAY:%-d %B %Y} by Senco Person: Ended the wrong group") in after
+    assert (f"Ended on {today() - DAY:%-d %B %Y} by Senco Person: Targets met early; re-opened on "
+            f"{today():%-d %B %Y} by Senco Person: Ended the wrong group") in after
     assert "This group ended on" not in after and "End this group" in after and "Add a pupil" in after
     assert Group.objects.get(pk=group.pk).ended_on is None
     # Asking again (an old tab) changes nothing and says so.
@@ -225,20 +225,20 @@ def test_senco_reopens_a_group_from_its_page(client, world):
 @pytest.mark.parametrize("role,status", REFUSED + [("other_ta", 403)])
 def test_only_the_senco_reopens_a_group(client, world, role, status):
     group = elsa(world, staff=("ta", "other_ta") if role == "other_ta" else ("ta",))
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     login(client, world, role)
     assert client.get(f"/interventions/groups/{group.pk}/reopen/").status_code == status
     assert client.post(f"/interventions/groups/{group.pk}/reopen/", {"reason": "x"}).status_code == status
-    assert Group.objects.get(pk=group.pk).ended_on == TODAY - DAY and not Reopening.objects.exists()
+    assert Group.objects.get(pk=group.pk).ended_on == today() - DAY and not Reopening.objects.exists()
     if role in ("ta", "senior"):  # they read the group page, without the button
         assert "Re-open this group" not in client.get(f"/interventions/groups/{group.pk}/").content.decode()
 
 
 def test_another_schools_ended_group_or_programme_is_a_404_for_our_senco(client, world):
     theirs = make_group(world, school=world.other_school, staff=())
-    Group.objects.filter(pk=theirs.pk).update(ended_on=TODAY, end_reason="x")
+    Group.objects.filter(pk=theirs.pk).update(ended_on=today(), end_reason="x")
     programme = make_programme(world, pupil=world.pupil_other_school, staff=())
-    TherapyProgramme.objects.filter(pk=programme.pk).update(ended_on=TODAY, end_reason="x")
+    TherapyProgramme.objects.filter(pk=programme.pk).update(ended_on=today(), end_reason="x")
     login(client, world, "senco")
     for url in (f"/interventions/groups/{theirs.pk}/reopen/", f"/interventions/programmes/{programme.pk}/reopen/"):
         assert client.get(url).status_code == 404
@@ -248,7 +248,7 @@ def test_another_schools_ended_group_or_programme_is_a_404_for_our_senco(client,
 
 def test_senco_reopens_a_programme_and_its_page_shows_the_ending_undone(client, world):
     programme = make_programme(world)
-    services.end_programme(programme=programme, ended_on=TODAY, reason="Discharged by the therapist",
+    services.end_programme(programme=programme, ended_on=today(), reason="Discharged by the therapist",
                            acting_user=world.people["senco"])
     login(client, world, "senco")
     page = client.get(f"/interventions/programmes/{programme.pk}/").content.decode()
@@ -258,20 +258,20 @@ def test_senco_reopens_a_programme_and_its_page_shows_the_ending_undone(client, 
                            {"reason": "Discharge was for the other pupil"}, follow=True)
     text = response.content.decode()
     assert "Amelia Hughes&#x27;s Speech and language therapy programme re-opened." in text
-    assert (f"Ended on {TODAY:%-d %B %Y} by Senco Person: Discharged by the therapist; re-opened on "
-            f"{TODAY:%-d %B %Y} by Senco Person: Discharge was for the other pupil") in text
+    assert (f"Ended on {today():%-d %B %Y} by Senco Person: Discharged by the therapist; re-opened on "
+            f"{today():%-d %B %Y} by Senco Person: Discharge was for the other pupil") in text
     assert "End this programme" in text
 
 
 @pytest.mark.parametrize("role,status", REFUSED)
 def test_only_the_senco_reopens_a_programme(client, world, role, status):
     programme = make_programme(world)
-    services.end_programme(programme=programme, ended_on=TODAY, reason="Discharged",
+    services.end_programme(programme=programme, ended_on=today(), reason="Discharged",
                            acting_user=world.people["senco"])
     login(client, world, role)
     assert client.get(f"/interventions/programmes/{programme.pk}/reopen/").status_code == status
     assert client.post(f"/interventions/programmes/{programme.pk}/reopen/", {"reason": "x"}).status_code == status
-    assert TherapyProgramme.objects.get(pk=programme.pk).ended_on == TODAY and not Reopening.objects.exists()
+    assert TherapyProgramme.objects.get(pk=programme.pk).ended_on == today() and not Reopening.objects.exists()
 
 
 def test_reopened_group_page_query_count_is_flat(client, world, django_assert_num_queries):
@@ -285,7 +285,7 @@ def test_reopened_group_page_query_count_is_flat(client, world, django_assert_nu
     with django_assert_num_queries(14):
         client.get(f"/interventions/groups/{group.pk}/")
     for n in range(3):
-        end_group(world, group, TODAY, f"Ending {n}")
+        end_group(world, group, today(), f"Ending {n}")
         reopen(world, group, f"Re-opening {n}")
     with django_assert_num_queries(14):
         text = client.get(f"/interventions/groups/{group.pk}/").content.decode()
@@ -326,23 +326,23 @@ def test_a_weekend_group_shows_its_days_and_its_edit_form_saves(client, world):
 
 def test_an_ended_weekend_group_keeps_its_days_and_its_name_can_still_change(client, world):
     group = elsa(world, name="Every day ELSA")  # Monday to Sunday
-    end_group(world, group, TODAY - DAY)
+    end_group(world, group, today() - DAY)
     login(client, world, "senco")
     assert "Mon, Tue, Wed, Thu, Fri, Sat, Sun" in client.get(f"/interventions/groups/{group.pk}/").content.decode()
     response = client.post(f"/interventions/groups/{group.pk}/edit/", group_post(group, name="ELSA daily"))
     assert response.status_code == 302
     group.refresh_from_db()
-    assert (group.name, group.days, group.ended_on) == ("ELSA daily", [0, 1, 2, 3, 4, 5, 6], TODAY - DAY)
+    assert (group.name, group.days, group.ended_on) == ("ELSA daily", [0, 1, 2, 3, 4, 5, 6], today() - DAY)
 
 
 def test_a_new_group_may_meet_on_saturday(client, world):
     kit = make_intervention(world.school, name="Sensory circuits")
     login(client, world, "senco")
-    start = TODAY - 7 * DAY
+    start = today() - 7 * DAY
     response = client.post("/interventions/groups/new/", {
         "intervention": kit.pk, "name": "Saturday circuits", "staff": [world.people["ta"].pk], "days": ["5"],
         "starts_at": "10:00", "minutes_per_session": "", "start_date": start.isoformat(),
-        "planned_end_date": (TODAY + 28 * DAY).isoformat()})
+        "planned_end_date": (today() + 28 * DAY).isoformat()})
     assert response.status_code == 302
     group = Group.objects.get(name="Saturday circuits")
     planned = group.planned_dates()
@@ -371,4 +371,4 @@ def test_my_sessions_today_names_the_register_and_shows_nothing_else(client, wor
         assert "Isla's private target" not in text and "Amelia's own target" not in text
         assert f"/pupils/{world.pupil_out.pk}/" not in text
         assert f"/placements/{isla.pk}/" not in text and f"/placements/{amelia.pk}/" not in text
-        assert f"/interventions/groups/{group.pk}/sessions/{TODAY.isoformat()}/" in text  # the register itself
+        assert f"/interventions/groups/{group.pk}/sessions/{today().isoformat()}/" in text  # the register itself
