@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from interventions import services_placements as services
 from interventions import services_sessions
 from interventions.models import Group, Placement, Reopening, Session, TherapyProgramme
-from interventions.tests.test_endings import REFUSED, actions, elsa, end_group, weekday_group
+from interventions.tests.test_endings import REFUSED, actions, elsa, end_group, group_post, weekday_group
 from interventions.tests.test_placements import DAY, today, deliver, login, make_group, make_intervention, place
 from interventions.tests.test_programmes import make_programme
 from sendsupport import history
@@ -293,15 +293,6 @@ def test_reopened_group_page_query_count_is_flat(client, world, django_assert_nu
 
 
 # --- weekend days ---------------------------------------------------------------------------------
-
-def group_post(group, **changes):
-    data = {"intervention": group.intervention_id, "name": group.name,
-            "staff": [u.pk for u in group.staff.all()], "days": [str(d) for d in group.days],
-            "starts_at": group.starts_at.strftime("%H:%M"), "minutes_per_session": str(group.minutes_per_session),
-            "start_date": group.start_date.isoformat(), "planned_end_date": group.planned_end_date.isoformat()}
-    data.update(changes)
-    return data
-
 
 def test_a_weekend_group_shows_its_days_and_its_edit_form_saves(client, world):
     group = make_group(world, days=(0, 2, 5), name="Saturday club",
